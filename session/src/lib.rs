@@ -1,0 +1,66 @@
+//! Laravel-style sessions for axum and tower.
+//!
+//! | feature | where |
+//! |---|---|
+//! | load before the handler, save after | [`SessionStart`] |
+//! | put, get, pull, has, exists, forget, get-or-create | [`Session`] |
+//! | flash data, `now`, `reflash`, `keep` | [`Session::flash`] and friends |
+//! | old input and validation errors | [`Session::flash_input`], [`Session::flash_errors`] |
+//! | CSRF token | [`Session::token`], [`Session::verify_token`] |
+//! | id rotation and invalidation | [`Session::regenerate`], [`Session::invalidate`] |
+//! | stores | [`FileStore`], [`SkipStore`], or any `tower_sessions_core::SessionStore` |
+//! | caches | [`MemoryCache`], [`SkipCache`] |
+//! | configuration from the environment | [`SessionConfig::from_env`] |
+//!
+//! # Flash aging
+//!
+//! A flashed item is visible on the next request that ages flash data and
+//! removed at its end. Every request through [`SessionStart`] ages, except
+//! `HEAD`, `OPTIONS` and browser prefetches. Routes outside the layer
+//! (static files, JSON APIs) never touch the session. A handler that only
+//! redirects can call [`Session::reflash`] to pass flash data on.
+//!
+//! # Save policy
+//!
+//! A response with a `5xx` status, or a panic, saves nothing. Otherwise a
+//! changed session is written, a session that the request emptied is
+//! deleted with its cookie, an unchanged session costs no store write except
+//! a throttled expiry renewal, and a new session that stays empty costs
+//! nothing and sets no cookie.
+//!
+//! NOTE: two concurrent requests of one session that both change it each
+//! write the whole record, so the later save wins. A request that only reads
+//! never writes data back.
+
+#![warn(missing_docs)]
+
+mod cache;
+mod config;
+mod csrf;
+mod error;
+mod extract;
+mod flash;
+mod id;
+mod input;
+mod key;
+mod layer;
+mod session;
+mod session_cookie;
+mod store;
+
+pub use cache::{MemoryCache, SessionCache, SkipCache};
+pub use config::{
+    CacheDriver, ConfigError, SameSite, SessionConfig, StoreDriver, DEFAULT_FILES, DEFAULT_KEY_FILE,
+};
+pub use csrf::TOKEN_KEY;
+pub use error::Error;
+pub use extract::MissingSessionLayer;
+pub use flash::{FLASH_NEW, FLASH_OLD};
+pub use input::{ERRORS_KEY, OLD_INPUT_KEY, SECRET_FIELDS};
+pub use key::AppKey;
+pub use layer::{SessionStart, SessionStartService};
+pub use session::Session;
+pub use store::{FileStore, SkipStore, SweepReport};
+
+/// Re-export of the store trait and record types this crate builds on.
+pub use tower_sessions_core;

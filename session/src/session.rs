@@ -1,0 +1,378 @@
+//! The per-request session handle.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tower_sessions_core::session::{Id, Record};
+
+use crate::flash::{self, FLASH_NEW, FLASH_OLD};
+use crate::Error;
+
+pub(crate) type Data = HashMap<String, Value>;
+
+/// The session data of one request, shared between the layer and the handler.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// Id of the stored record this session was loaded from.
+    pub(crate) id: Option<Id>,
+    pub(crate) data: Data,
+    /// Expiry of the loaded record.
+    pub(crate) expiry_date: Option<OffsetDateTime>,
+    /// Whether the data changed during this request.
+    pub(crate) changed: bool,
+    /// Whether the id must change when the session is saved.
+    pub(crate) regenerate: bool,
+    /// Whether the stored record must be deleted when the session is saved.
+    pub(crate) invalidated: bool,
+}
+
+/// The session of the current request.
+///
+/// `SessionStart` loads the session before the handler runs, so every call
+/// here works on data in memory and none of them waits. The layer saves the
+/// changes after the handler returns. Cloning the handle is cheap, and every
+/// clone sees the same data.
+///
+/// Keys that start with `_` are reserved for the library: flash bookkeeping,
+/// the CSRF token, old input and validation errors.
+///
+/// # Examples
+///
+/// ```
+/// use web_session::Session;
+///
+/// async fn handler(session: Session) -> String {
+///     let visits: u64 = session.get("visits").ok().flatten().unwrap_or(0);
+///     session.put("visits", visits + 1).ok();
+///     format!("visit number {}", visits + 1)
+/// }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    state: Arc<Mutex<State>>,
+}
+
+impl Session {
+    /// Creates a handle for a loaded record, or an empty new session.
+    pub(crate) fn from_record(record: Option<Record>) -> Self {
+        let state = match record {
+            Some(record) => State {
+                id: Some(record.id),
+                data: record.data,
+                expiry_date: Some(record.expiry_date),
+                ..State::default()
+            },
+            None => State::default(),
+        };
+        Self {
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock was held cannot leave the map half-written,
+        // because every change is a single map operation.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `change` on the data and records whether it changed anything.
+    pub(crate) fn change(&self, change: impl FnOnce(&mut Data) -> bool) {
+        let mut state = self.lock();
+        if change(&mut state.data) {
+            state.changed = true;
+        }
+    }
+
+    /// Stores `value` under `key`. A key that was flash data becomes a
+    /// permanent item.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Serialize`] when the value cannot be represented as JSON.
+    pub fn put(&self, key: &str, value: impl Serialize) -> Result<(), Error> {
+        let value = to_json(key, value)?;
+        self.change(|data| {
+            let was_flash = flash::unmark(data, key);
+            let previous = data.insert(key.to_owned(), value);
+            was_flash || previous.as_ref() != data.get(key)
+        });
+        Ok(())
+    }
+
+    /// Stores every entry, as [`Session::put`] does for one.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Serialize`] for the first value that cannot be
+    /// represented as JSON. The entries before it are stored.
+    pub fn put_all<K, V>(&self, entries: impl IntoIterator<Item = (K, V)>) -> Result<(), Error>
+    where
+        K: AsRef<str>,
+        V: Serialize,
+    {
+        for (key, value) in entries {
+            self.put(key.as_ref(), value)?;
+        }
+        Ok(())
+    }
+
+    /// Returns the value under `key`, or `None` when the key is missing.
+    /// A stored JSON `null` reads as `None` for `Option` types.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Deserialize`] when the stored value does not fit `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        match self.get_value(key) {
+            Some(value) => from_json(key, value).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Returns the raw JSON value under `key`.
+    pub fn get_value(&self, key: &str) -> Option<Value> {
+        self.lock().data.get(key).cloned()
+    }
+
+    /// Returns the value under `key`, or `default` when the key is missing or
+    /// null. The default is not stored.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Deserialize`] when the stored value does not fit `T`.
+    pub fn get_or<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T, Error> {
+        self.get_or_else(key, || default)
+    }
+
+    /// Returns the value under `key`, or the result of `default` when the key
+    /// is missing or null. The default is not stored.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Deserialize`] when the stored value does not fit `T`.
+    pub fn get_or_else<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        default: impl FnOnce() -> T,
+    ) -> Result<T, Error> {
+        match self.get_value(key) {
+            Some(Value::Null) | None => Ok(default()),
+            Some(value) => from_json(key, value),
+        }
+    }
+
+    /// Returns the value under `key` and removes it.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Deserialize`] when the stored value does not fit `T`;
+    /// the value then stays in the session.
+    pub fn pull<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        let value = self.get(key)?;
+        self.forget([key]);
+        Ok(value)
+    }
+
+    /// Returns the value under `key`, or stores `default` there and returns
+    /// it when the key is missing.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Deserialize`] when the stored value does not fit `T`,
+    /// or [`Error::Serialize`] when the default cannot be stored.
+    pub fn get_or_create<T>(&self, key: &str, default: T) -> Result<T, Error>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        self.get_or_create_with(key, || default)
+    }
+
+    /// Returns the value under `key`, or stores the result of `default` there
+    /// and returns it when the key is missing.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Session::get_or_create`].
+    pub fn get_or_create_with<T>(&self, key: &str, default: impl FnOnce() -> T) -> Result<T, Error>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        if let Some(value) = self.get_value(key) {
+            return from_json(key, value);
+        }
+        let value = default();
+        self.put(key, &value)?;
+        Ok(value)
+    }
+
+    /// Returns whether `key` exists and its value is not null.
+    pub fn has(&self, key: &str) -> bool {
+        matches!(self.lock().data.get(key), Some(value) if !value.is_null())
+    }
+
+    /// Returns whether `key` exists, even with a null value.
+    pub fn exists(&self, key: &str) -> bool {
+        self.lock().data.contains_key(key)
+    }
+
+    /// Removes each key. Missing keys are ignored.
+    pub fn forget<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) {
+        let keys: Vec<String> = keys
+            .into_iter()
+            .map(|key| key.as_ref().to_owned())
+            .collect();
+        self.change(|data| {
+            let mut changed = false;
+            for key in &keys {
+                changed |= data.remove(key).is_some();
+                changed |= flash::unmark(data, key);
+            }
+            changed
+        });
+    }
+
+    /// Stores `value` under `key` until the end of the next request.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Serialize`] when the value cannot be represented as JSON.
+    pub fn flash(&self, key: &str, value: impl Serialize) -> Result<(), Error> {
+        let value = to_json(key, value)?;
+        self.change(|data| {
+            flash::flash(data, key, value);
+            true
+        });
+        Ok(())
+    }
+
+    /// Stores `value` under `key` for the current request only.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Error::Serialize`] when the value cannot be represented as JSON.
+    pub fn now(&self, key: &str, value: impl Serialize) -> Result<(), Error> {
+        let value = to_json(key, value)?;
+        self.change(|data| {
+            flash::now(data, key, value);
+            true
+        });
+        Ok(())
+    }
+
+    /// Keeps all flash data visible on this request for one more request.
+    pub fn reflash(&self) {
+        self.change(|data| {
+            let had_visible = !flash::keys(data, FLASH_OLD).is_empty();
+            flash::reflash(data);
+            had_visible
+        });
+    }
+
+    /// Keeps the named flash items for one more request.
+    pub fn keep<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) {
+        let keys: Vec<String> = keys
+            .into_iter()
+            .map(|key| key.as_ref().to_owned())
+            .collect();
+        self.change(|data| {
+            let before = flash::keys(data, FLASH_OLD);
+            flash::keep(data, &keys);
+            flash::keys(data, FLASH_OLD) != before
+        });
+    }
+
+    /// Returns the keys of the flash items visible on this request, the ones
+    /// template helpers show.
+    pub fn flash_keys(&self) -> Vec<String> {
+        flash::keys(&self.lock().data, FLASH_OLD)
+    }
+
+    /// Returns the keys flashed for the next request.
+    pub fn pending_flash_keys(&self) -> Vec<String> {
+        flash::keys(&self.lock().data, FLASH_NEW)
+    }
+
+    /// Returns the visible flash items whose keys are not reserved.
+    pub fn visible_flash(&self) -> BTreeMap<String, Value> {
+        let state = self.lock();
+        flash::keys(&state.data, FLASH_OLD)
+            .into_iter()
+            .filter(|key| !key.starts_with('_'))
+            .filter_map(|key| {
+                let value = state.data.get(&key)?.clone();
+                Some((key, value))
+            })
+            .collect()
+    }
+
+    /// Returns a copy of every item in the session, reserved keys included.
+    pub fn all(&self) -> BTreeMap<String, Value> {
+        self.lock()
+            .data
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    }
+
+    /// Returns whether the session holds no items.
+    pub fn is_empty(&self) -> bool {
+        self.lock().data.is_empty()
+    }
+
+    /// Returns the id of the stored session this request loaded, or `None`
+    /// for a session that is not stored yet. After [`Session::regenerate`]
+    /// and [`Session::invalidate`] the new id exists only once the layer has
+    /// saved the session.
+    pub fn id(&self) -> Option<Id> {
+        self.lock().id
+    }
+
+    /// Returns when the loaded session expires, or `None` for a new one.
+    pub fn expiry_date(&self) -> Option<OffsetDateTime> {
+        self.lock().expiry_date
+    }
+
+    /// Gives the session a new id when it is saved, keeping its data. Call it
+    /// on log in to prevent session fixation. The old record is deleted only
+    /// after the new one is stored.
+    pub fn regenerate(&self) {
+        let mut state = self.lock();
+        state.regenerate = true;
+        state.changed = true;
+    }
+
+    /// Removes all data and deletes the stored record when the session is
+    /// saved, so the old id never loads again. Data put after this call goes
+    /// into a new session with a new id.
+    pub fn invalidate(&self) {
+        let mut state = self.lock();
+        state.data.clear();
+        state.invalidated = true;
+        state.changed = true;
+    }
+
+    /// Ages flash data at the end of a request.
+    pub(crate) fn age_flash(&self) {
+        self.change(flash::age);
+    }
+}
+
+pub(crate) fn to_json(key: &str, value: impl Serialize) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|source| Error::Serialize {
+        key: key.to_owned(),
+        source,
+    })
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(key: &str, value: Value) -> Result<T, Error> {
+    serde_json::from_value(value).map_err(|source| Error::Deserialize {
+        key: key.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,1 @@
+//! Shared helpers for the HTTP and browser tests of the demo app.
