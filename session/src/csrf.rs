@@ -27,6 +27,16 @@ impl Session {
         token
     }
 
+    /// Returns the CSRF token when the session has one, without creating it.
+    /// Pages that show no form can use it, so that viewing them does not
+    /// start a session.
+    pub fn current_token(&self) -> Option<String> {
+        match self.lock().data.get(TOKEN_KEY) {
+            Some(Value::String(token)) => Some(token.clone()),
+            _ => None,
+        }
+    }
+
     /// Replaces the CSRF token with a new one and returns it. Call it on log
     /// in and log out so that a token seen before does not stay valid.
     pub fn regenerate_token(&self) -> String {
@@ -66,6 +76,15 @@ mod tests {
     fn token_is_stable_within_session() {
         let session = Session::default();
         assert_eq!(session.token(), session.token());
+    }
+
+    #[test]
+    fn current_token_does_not_create() {
+        let session = Session::default();
+        assert_eq!(session.current_token(), None);
+        assert!(session.is_empty());
+        let token = session.token();
+        assert_eq!(session.current_token(), Some(token));
     }
 
     #[test]

@@ -40,6 +40,8 @@ mod csrf;
 mod error;
 mod extract;
 mod flash;
+#[cfg(test)]
+mod flash_model_tests;
 mod id;
 mod input;
 mod key;

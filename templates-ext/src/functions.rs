@@ -1,4 +1,4 @@
-use minijinja::{Error, HtmlEscape, State, Value};
+use minijinja::{Error, ErrorKind, HtmlEscape, State, Value};
 
 use crate::context::session_object;
 
@@ -126,7 +126,7 @@ pub fn has_error(state: &State, field: &str) -> Result<bool, Error> {
     Ok(!session.errors(field).is_empty())
 }
 
-/// Returns the CSRF token, or an empty string when the session has none.
+/// Returns the CSRF token.
 ///
 /// ```jinja
 /// <meta name="csrf-token" content="{{ csrf_token() }}">
@@ -137,9 +137,23 @@ pub fn has_error(state: &State, field: &str) -> Result<bool, Error> {
 /// Fails when the render context has nothing under
 /// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
 /// from [`SessionView::into_value`](crate::SessionView::into_value).
+///
+/// Fails when the session data has no token, because a form or script
+/// without one can never pass the CSRF check.
 pub fn csrf_token(state: &State) -> Result<String, Error> {
     let session = session_object(state)?;
-    Ok(session.csrf_token().unwrap_or_default().to_owned())
+    Ok(required_token(session.csrf_token())?.to_owned())
+}
+
+/// Returns the token, or an error that says how to provide one.
+fn required_token(token: Option<&str>) -> Result<&str, Error> {
+    token.ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            "no CSRF token in the session data: set SessionView::csrf_token before rendering \
+             (with web-session, call Session::token())",
+        )
+    })
 }
 
 /// Renders a hidden form field named `_token` that carries the CSRF token.
@@ -150,8 +164,7 @@ pub fn csrf_token(state: &State) -> Result<String, Error> {
 ///
 /// This is the only function of this crate that returns markup. The result
 /// is a safe string, so auto-escaping leaves it alone, and the token is
-/// HTML-escaped inside the `value` attribute. When the session has no
-/// token, the attribute is empty.
+/// HTML-escaped inside the `value` attribute.
 ///
 /// # Errors
 ///
@@ -161,7 +174,7 @@ pub fn csrf_token(state: &State) -> Result<String, Error> {
 pub fn csrf_field(state: &State) -> Result<Value, Error> {
     let session = session_object(state)?;
 
-    let token = HtmlEscape(session.csrf_token().unwrap_or_default());
+    let token = HtmlEscape(required_token(session.csrf_token())?);
     let field = format!(r#"<input type="hidden" name="{CSRF_FIELD_NAME}" value="{token}">"#);
     Ok(Value::from_safe_string(field))
 }
@@ -413,8 +426,10 @@ mod tests {
     }
 
     #[test]
-    fn csrf_token_missing_is_empty() {
-        assert_eq!(render("[{{ csrf_token() }}]", SessionView::new()), "[]");
+    fn csrf_token_missing_is_error() {
+        let err = render_err("{{ csrf_token() }}", SessionView::new()).to_string();
+
+        assert!(err.contains("no CSRF token"), "{err}");
     }
 
     #[test]
@@ -439,11 +454,10 @@ mod tests {
     }
 
     #[test]
-    fn csrf_field_without_token() {
-        assert_eq!(
-            render("{{ csrf_field() }}", SessionView::new()),
-            r#"<input type="hidden" name="_token" value="">"#
-        );
+    fn csrf_field_without_token_is_error() {
+        let err = render_err("{{ csrf_field() }}", SessionView::new()).to_string();
+
+        assert!(err.contains("Session::token()"), "{err}");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! | `errors(field)` | the validation error messages of a field, possibly empty |
 //! | `first_error(field)` | the first error message of a field, or an empty string |
 //! | `has_error(field)` | whether a field has an error message |
-//! | `csrf_token()` | the CSRF token, or an empty string |
+//! | `csrf_token()` | the CSRF token; an error when the session data has none |
 //! | `csrf_field()` | a hidden `_token` form field that carries the CSRF token |
 //!
 //! [`add_to_environment`] registers all of them. Each one is also public on

@@ -277,7 +277,8 @@ fn signup_page_snapshot() {
 #[test]
 fn signup_page_without_flash() {
     let env = fixture_environment();
-    let ctx = context_with_session(SessionView::new(), context! { title => "Sign up" });
+    let view = SessionView::new().with_csrf_token("k2P9");
+    let ctx = context_with_session(view, context! { title => "Sign up" });
 
     let html = env
         .get_template("signup.html")

@@ -1,1 +1,240 @@
-//! Shared helpers for the HTTP and browser tests of the demo app.
+//! Shared helpers for the HTTP and browser tests of the demo app: start the
+//! app on `127.0.0.1` with an ephemeral port and its own temporary folders,
+//! and a cookie-keeping client that does not follow redirects.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use demo_app::{build_app, AppConfig};
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use web_session::{AppKey, SessionConfig};
+
+/// A demo app served on `127.0.0.1` for one test, with its session files and
+/// storage in a temporary folder that is removed when the app is dropped.
+pub struct TestApp {
+    /// The address the app listens on.
+    pub address: SocketAddr,
+    folder: TempDir,
+    server: JoinHandle<()>,
+}
+
+impl TestApp {
+    /// Starts the app with the default test configuration: file store,
+    /// memory cache, a fresh key.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the app after `configure` has adjusted the session settings.
+    pub async fn start_with(configure: impl FnOnce(&mut SessionConfig)) -> Self {
+        let folder = tempfile::tempdir().expect("create temporary folder");
+        let mut session = SessionConfig::new(AppKey::generate());
+        session.files = folder.path().join("sessions");
+        configure(&mut session);
+
+        let mut config = AppConfig::new(session);
+        config.storage = folder.path().join("storage");
+        let app = build_app(config).expect("build the demo app");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("serve the demo app");
+        });
+        Self {
+            address,
+            folder,
+            server,
+        }
+    }
+
+    /// Returns the absolute URL of `path` on this app.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Returns the folder of the session files.
+    pub fn sessions_folder(&self) -> PathBuf {
+        self.folder.path().join("sessions")
+    }
+
+    /// Returns the names of the session files, sorted.
+    pub fn session_files(&self) -> Vec<String> {
+        list_files(&self.sessions_folder())
+    }
+
+    /// Returns the contents of every session file joined together, to check
+    /// what reached the store.
+    pub fn stored_sessions_text(&self) -> String {
+        self.session_files()
+            .iter()
+            .filter_map(|name| std::fs::read_to_string(self.sessions_folder().join(name)).ok())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Creates a browser-like client for this app.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(self.url("/"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Lists the file names in `folder`, sorted; an absent folder has none.
+pub fn list_files(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// An HTTP client that keeps cookies like a browser and returns redirects
+/// instead of following them, so tests see every hop.
+pub struct TestClient {
+    /// The underlying client.
+    pub http: Client,
+    /// The client's cookie jar.
+    pub jar: Arc<Jar>,
+    base: reqwest::Url,
+}
+
+impl TestClient {
+    fn new(base: String) -> Self {
+        let jar = Arc::new(Jar::default());
+        let http = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("build the HTTP client");
+        let base = reqwest::Url::parse(&base).expect("base URL");
+        Self { http, jar, base }
+    }
+
+    fn url(&self, path: &str) -> reqwest::Url {
+        self.base.join(path).expect("join URL")
+    }
+
+    /// Sends a GET request.
+    pub async fn get(&self, path: &str) -> Response {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET request")
+    }
+
+    /// Sends a GET request and returns the body, asserting a `200`.
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("page body")
+    }
+
+    /// Posts a URL-encoded form.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.http
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST request")
+    }
+
+    /// Opens `form_page`, reads its CSRF token and posts `fields` with it to
+    /// `action`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.page(form_page).await;
+        let token = csrf_token_in(&html).expect("form page carries a CSRF token");
+        let mut with_token = fields.to_vec();
+        with_token.push(("_token", token.as_str()));
+        self.post_form(action, &with_token).await
+    }
+
+    /// Returns the session cookie as a `name=value` pair, if the jar has one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let header = self.jar.cookies(&self.base)?;
+        let text = header.to_str().ok()?.to_owned();
+        text.split("; ")
+            .find(|pair| pair.starts_with("app_session="))
+            .map(str::to_owned)
+    }
+
+    /// Replaces the jar's session cookie with `pair` (`name=value`).
+    pub fn set_session_cookie(&self, pair: &str) {
+        self.jar
+            .add_cookie_str(&format!("{pair}; Path=/"), &self.base);
+    }
+}
+
+/// Returns the `Location` header of a redirect.
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Returns every `Set-Cookie` header of a response.
+pub fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok().map(str::to_owned))
+        .collect()
+}
+
+/// Returns the value of the hidden `_token` field in a page.
+pub fn csrf_token_in(html: &str) -> Option<String> {
+    let marker = r#"name="_token" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+/// Returns the `value` attribute of the input named `name`, if it has one.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"name="{name}""#);
+    let start = html.find(&marker)?;
+    let tag_end = start + html[start..].find('>')?;
+    let tag = &html[start..tag_end];
+    let value_start = tag.find(r#"value=""#)? + r#"value=""#.len();
+    let value_end = tag[value_start..].find('"')?;
+    Some(tag[value_start..value_start + value_end].to_owned())
+}
+
+/// Returns the error messages listed for field `name`.
+pub fn field_errors(html: &str, name: &str) -> Vec<String> {
+    let marker = format!(r#"id="{name}-errors""#);
+    let Some(start) = html.find(&marker) else {
+        return Vec::new();
+    };
+    let end = start + html[start..].find("</ul>").unwrap_or(html.len() - start);
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .filter_map(|item| item.split("</li>").next())
+        .map(str::to_owned)
+        .collect()
+}

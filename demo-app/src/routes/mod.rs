@@ -1,0 +1,150 @@
+//! The router: pages inside the session layer, static files, JSON API and
+//! the 404 page outside it.
+
+mod account;
+mod api;
+mod pages;
+mod register;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use web_session::{Session, SessionStart};
+
+use crate::config::{AppConfig, StartError};
+use crate::error::ErrorPage;
+use crate::templates::Templates;
+use crate::users::{User, UserStore};
+
+/// Shared state of the handlers.
+#[derive(Clone, Debug)]
+pub(crate) struct AppState {
+    pub(crate) templates: Templates,
+    pub(crate) users: UserStore,
+}
+
+impl AppState {
+    /// Returns the signed-in user. A session that points at a user who no
+    /// longer exists counts as signed out. A signed-in user always sees the
+    /// log out form, so this makes sure the session has a CSRF token.
+    pub(crate) fn current_user(&self, session: &Session) -> Option<User> {
+        let id = session.get::<u64>(USER_KEY).ok().flatten()?;
+        let user = self.users.find(id)?;
+        session.token();
+        Some(user)
+    }
+}
+
+/// Session key of the signed-in user's id.
+pub(crate) const USER_KEY: &str = "user_id";
+
+/// Builds the app's router from its configuration.
+///
+/// # Errors
+///
+/// Returns a [`StartError`] when the templates do not compile, the users file
+/// is invalid, or the session folder cannot be created.
+pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
+    let templates = Templates::load(&config.templates)?;
+    let users = UserStore::open(&config.storage)?;
+    let state = AppState { templates, users };
+
+    let session_files = config.session.files.clone();
+    let sessions = SessionStart::from_config(config.session).map_err(|source| StartError::Io {
+        what: "opening the session store",
+        path: session_files,
+        source,
+    })?;
+
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/session", get(pages::session_contents))
+        .route("/register", get(register::show).post(register::submit))
+        .route("/welcome", get(account::welcome))
+        .route("/login", get(account::show_login).post(account::login))
+        .route("/logout", post(account::logout))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(sessions);
+
+    let app = Router::new()
+        .merge(pages)
+        .nest("/api", api::routes())
+        .nest_service("/static", ServeDir::new(&config.static_files))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            render_error_page,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(app)
+}
+
+/// Renders the shared error page for responses that handlers marked with
+/// [`ErrorPage`].
+async fn render_error_page(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if response.extensions().get::<ErrorPage>().is_none() {
+        return response;
+    }
+    let status = response.status();
+    match state
+        .templates
+        .render("error.html", None, context! { current_user => () })
+    {
+        Ok(html) => (status, html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "rendering the error page failed");
+            (
+                status,
+                "Something went wrong on our side. Please try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Turns a panic into a `500` that the error page middleware renders. The
+/// session layer sits inside, so the panicking request saves nothing.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a handler panicked");
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(ErrorPage);
+    response
+}
+
+/// A `303 See Other` redirect, so a POST is followed by a GET.
+pub(crate) fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+/// Common context entries of every page.
+pub(crate) fn user_context(user: Option<&User>) -> minijinja::Value {
+    match user {
+        Some(user) => {
+            context! { current_user => context! { name => &user.name, email => &user.email } }
+        }
+        None => context! { current_user => () },
+    }
+}

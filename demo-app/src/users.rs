@@ -1,0 +1,147 @@
+//! Registered users, kept in one JSON file under the storage folder.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::config::StartError;
+
+/// A registered user.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct User {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    /// Argon2id hash in PHC string format.
+    password_hash: String,
+}
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CreateUserError {
+    /// Another user already has this e-mail address.
+    #[error("e-mail address already registered")]
+    EmailTaken,
+    /// Writing the users file failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// The users of the app, loaded at start and written through on every change.
+#[derive(Clone, Debug)]
+pub(crate) struct UserStore {
+    path: Arc<PathBuf>,
+    users: Arc<Mutex<Vec<User>>>,
+}
+
+impl UserStore {
+    /// Loads the users from `storage/users.json`, or starts empty when the
+    /// file does not exist yet.
+    pub(crate) fn open(storage: &Path) -> Result<Self, StartError> {
+        let path = storage.join("users.json");
+        let users = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StartError::Users {
+                path: path.clone(),
+                source,
+            })?,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => {
+                return Err(StartError::Io {
+                    what: "reading the users file",
+                    path,
+                    source,
+                })
+            }
+        };
+        Ok(Self {
+            path: Arc::new(path),
+            users: Arc::new(Mutex::new(users)),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<User>> {
+        self.users
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Returns the user with `id`, if it still exists.
+    pub(crate) fn find(&self, id: u64) -> Option<User> {
+        self.lock().iter().find(|user| user.id == id).cloned()
+    }
+
+    /// Creates a user with an Argon2id hash of `password`. E-mail addresses
+    /// are compared without regard to case.
+    ///
+    /// This blocks for the hash and the file write, so call it from a
+    /// blocking task.
+    pub(crate) fn create(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<User, CreateUserError> {
+        let salt = SaltString::generate(&mut OsRng);
+        let password_hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|error| io::Error::other(format!("hashing the password failed: {error}")))?
+            .to_string();
+
+        let mut users = self.lock();
+        if users
+            .iter()
+            .any(|user| user.email.eq_ignore_ascii_case(email))
+        {
+            return Err(CreateUserError::EmailTaken);
+        }
+        let user = User {
+            id: users.iter().map(|user| user.id).max().unwrap_or(0) + 1,
+            name: name.to_owned(),
+            email: email.to_owned(),
+            password_hash,
+        };
+        users.push(user.clone());
+        if let Err(error) = write_atomically(&self.path, &users) {
+            users.pop();
+            return Err(error.into());
+        }
+        Ok(user)
+    }
+
+    /// Returns the user with `email`, compared without regard to case.
+    pub(crate) fn find_by_email(&self, email: &str) -> Option<User> {
+        self.lock()
+            .iter()
+            .find(|user| user.email.eq_ignore_ascii_case(email))
+            .cloned()
+    }
+
+    /// Returns whether `password` matches the user's stored hash. This is
+    /// slow by design, so call it from a blocking task.
+    pub(crate) fn verify_password(user: &User, password: &str) -> bool {
+        PasswordHash::new(&user.password_hash)
+            .map(|hash| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
+}
+
+fn write_atomically(path: &Path, users: &[User]) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let bytes = serde_json::to_vec_pretty(users).map_err(io::Error::other)?;
+    let temp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(&bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temp, path)
+}
