@@ -68,6 +68,7 @@ pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/session", get(pages::session_contents))
+        .route("/from-email", get(pages::from_email))
         .route("/register", get(register::show).post(register::submit))
         .route("/welcome", get(account::welcome))
         .route("/login", get(account::show_login).post(account::login))

@@ -59,6 +59,14 @@ pub(crate) async fn session_contents(
     Ok(html.into_response())
 }
 
+/// Lands a visitor who followed a link in an e-mail: it flashes a notice and
+/// redirects home. The link comes from another site, so this shows that the
+/// default `SameSite=Lax` cookie carries flash data across such a visit.
+pub(crate) async fn from_email(session: Session) -> Result<Response, AppError> {
+    session.flash("status", "Thanks for following the link in your e-mail.")?;
+    Ok(super::see_other("/"))
+}
+
 /// Shows the 404 page. It sits outside the session layer, so it never
 /// consumes flash data; its helpers return their defaults.
 pub(crate) async fn not_found(State(state): State<AppState>) -> Result<Response, AppError> {
