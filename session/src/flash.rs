@@ -29,7 +29,7 @@ pub(crate) fn keys(data: &Data, list: &str) -> Vec<String> {
 
 /// Writes a flash list, removing the reserved key when the list is empty so
 /// that a session holding no flash data stays empty.
-fn set_keys(data: &mut Data, list: &str, keys: Vec<String>) {
+pub(crate) fn set_keys(data: &mut Data, list: &str, keys: Vec<String>) {
     if keys.is_empty() {
         data.remove(list);
     } else {

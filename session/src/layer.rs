@@ -11,20 +11,16 @@ use std::time::Duration;
 use axum::body::Body;
 use http::header::SET_COOKIE;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use time::OffsetDateTime;
 use tower::{Layer, Service};
-use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::SessionStore;
 
 use crate::cache::{MemoryCache, SessionCache, SkipCache};
 use crate::config::{CacheDriver, SessionConfig, StoreDriver};
 use crate::id::short_id;
-use crate::session_cookie::{read_id, removal_cookie, session_cookie};
+use crate::persist::{Backend, Clock};
+use crate::session_cookie::read_id;
 use crate::store::{FileStore, SkipStore};
 use crate::{Error, Session};
-
-/// Longest interval between two renewals of an unchanged session's expiry.
-const MAX_RENEWAL_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Tower layer that loads the session before the inner service runs and
 /// saves it afterwards.
@@ -55,37 +51,17 @@ const MAX_RENEWAL_INTERVAL: Duration = Duration::from_secs(60);
 /// # Ok(app)
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SessionStart {
-    shared: Arc<Shared>,
-}
-
-struct Shared {
-    config: SessionConfig,
-    store: Arc<dyn SessionStore>,
-    cache: Arc<dyn SessionCache>,
-}
-
-impl fmt::Debug for SessionStart {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter
-            .debug_struct("SessionStart")
-            .field("config", &self.shared.config)
-            .field("store", &self.shared.store)
-            .field("cache", &self.shared.cache)
-            .finish()
-    }
+    backend: Arc<Backend>,
 }
 
 impl SessionStart {
     /// Creates the layer over any tower-sessions store and cache.
     pub fn new(config: SessionConfig, store: impl SessionStore, cache: impl SessionCache) -> Self {
+        let backend = Backend::new(config, Arc::new(store), Arc::new(cache), None);
         Self {
-            shared: Arc::new(Shared {
-                config,
-                store: Arc::new(store),
-                cache: Arc::new(cache),
-            }),
+            backend: Arc::new(backend),
         }
     }
 
@@ -96,9 +72,13 @@ impl SessionStart {
     ///
     /// Returns the I/O error when the file store's folder cannot be created.
     pub fn from_config(config: SessionConfig) -> std::io::Result<Self> {
-        let store: Arc<dyn SessionStore> = match config.store {
-            StoreDriver::File => Arc::new(FileStore::new(&config.files)?),
-            StoreDriver::Skip => Arc::new(SkipStore),
+        let file_store = match config.store {
+            StoreDriver::File => Some(FileStore::new(&config.files)?),
+            StoreDriver::Skip => None,
+        };
+        let store: Arc<dyn SessionStore> = match &file_store {
+            Some(file_store) => Arc::new(file_store.clone()),
+            None => Arc::new(SkipStore),
         };
         let cache: Arc<dyn SessionCache> = match config.cache {
             CacheDriver::Memory => {
@@ -116,18 +96,49 @@ impl SessionStart {
             secure = config.secure,
             "session layer configured"
         );
+        let backend = Backend::new(config, store, cache, file_store);
         Ok(Self {
-            shared: Arc::new(Shared {
-                config,
-                store,
-                cache,
-            }),
+            backend: Arc::new(backend),
         })
+    }
+
+    /// Returns a layer that reads the current time from `clock` instead of
+    /// the system clock, for tests that move through a session's lifetime
+    /// without waiting. It shares the store and cache with `self`.
+    pub fn with_clock(&self, clock: Clock) -> Self {
+        Self {
+            backend: Arc::new(self.backend.with_clock(clock)),
+        }
     }
 
     /// Returns the configuration the layer runs with.
     pub fn config(&self) -> &SessionConfig {
-        &self.shared.config
+        &self.backend.config
+    }
+
+    /// Returns the file store when the layer uses one.
+    pub fn file_store(&self) -> Option<&FileStore> {
+        self.backend.file_store.as_ref()
+    }
+
+    /// Starts a background task that sweeps expired session files every
+    /// `period`, when the layer uses the file store. Other stores expire
+    /// records themselves, so this returns `None` for them.
+    ///
+    /// Call it from within a Tokio runtime. Dropping the handle leaves the
+    /// task running; abort it to stop sweeping.
+    pub fn spawn_sweeper(&self, period: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        let store = self.backend.file_store.clone()?;
+        Some(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if let Err(error) = store.sweep().await {
+                    tracing::error!(folder = %store.folder().display(), %error, "sweeping session files failed");
+                }
+            }
+        }))
     }
 }
 
@@ -137,7 +148,7 @@ impl<S> Layer<S> for SessionStart {
     fn layer(&self, inner: S) -> Self::Service {
         SessionStartService {
             inner,
-            shared: self.shared.clone(),
+            backend: self.backend.clone(),
         }
     }
 }
@@ -146,7 +157,7 @@ impl<S> Layer<S> for SessionStart {
 #[derive(Clone)]
 pub struct SessionStartService<S> {
     inner: S,
-    shared: Arc<Shared>,
+    backend: Arc<Backend>,
 }
 
 impl<S> fmt::Debug for SessionStartService<S> {
@@ -175,16 +186,15 @@ where
         // The clone that was polled ready serves this request.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let shared = self.shared.clone();
+        let backend = self.backend.clone();
 
         Box::pin(async move {
             let ages_flash = ages_flash(&request);
-            let cookie_id = read_id(request.headers(), &shared.config);
+            let cookie_id = read_id(request.headers(), &backend.config);
             let record = match cookie_id {
-                Some(id) => shared.load(&id).await,
+                Some(id) => backend.load(&id).await,
                 None => None,
             };
-            let had_cookie = cookie_id.is_some();
             let session = Session::from_record(record);
             request.extensions_mut().insert(session.clone());
 
@@ -196,149 +206,17 @@ where
             if ages_flash {
                 session.age_flash();
             }
-            match shared.commit(&session, had_cookie).await {
+            match backend.commit(&session, cookie_id.is_some()).await {
                 Ok(Some(set_cookie)) => append_set_cookie(&mut response, &set_cookie),
                 Ok(None) => {}
                 Err(error) => {
-                    tracing::error!(%error, "saving the session failed");
-                    return Ok(save_failed_response());
+                    let id = session.id().map(|id| short_id(&id)).unwrap_or_default();
+                    tracing::error!(session = %id, %error, "saving the session failed");
+                    return Ok(save_failed_response(&error));
                 }
             }
             Ok(response)
         })
-    }
-}
-
-impl Shared {
-    /// Loads a record from the cache, then the store. Failures and expired
-    /// records mean "no session".
-    async fn load(&self, id: &Id) -> Option<Record> {
-        if let Some(record) = self.cache.get(id) {
-            return Some(Arc::unwrap_or_clone(record));
-        }
-        match self.store.load(id).await {
-            Ok(Some(record)) if record.expiry_date > OffsetDateTime::now_utc() => {
-                self.cache.insert(Arc::new(record.clone()));
-                Some(record)
-            }
-            Ok(_) => None,
-            Err(error) => {
-                tracing::warn!(session = %short_id(id), %error, "loading the session failed, starting a new one");
-                None
-            }
-        }
-    }
-
-    /// Persists the session's changes and returns the `Set-Cookie` value to
-    /// send, if any.
-    async fn commit(&self, session: &Session, had_cookie: bool) -> Result<Option<String>, Error> {
-        let (loaded_id, data, expiry_date, changed, regenerate, invalidated) = {
-            let state = session.lock();
-            (
-                state.id,
-                state.data.clone(),
-                state.expiry_date,
-                state.changed,
-                state.regenerate,
-                state.invalidated,
-            )
-        };
-
-        if invalidated {
-            if let Some(id) = loaded_id {
-                self.delete(&id).await?;
-            }
-        }
-        let stored_id = if invalidated { None } else { loaded_id };
-
-        if !changed {
-            return match (stored_id, expiry_date) {
-                (Some(id), Some(expiry)) if self.renewal_due(expiry) => self.renew(&id).await,
-                _ => Ok(None),
-            };
-        }
-
-        if data.is_empty() {
-            if let Some(id) = stored_id {
-                self.delete(&id).await?;
-            }
-            return Ok(had_cookie.then(|| removal_cookie(&self.config)));
-        }
-
-        self.check_size(&data)?;
-        let mut record = Record {
-            id: stored_id.unwrap_or_default(),
-            data,
-            expiry_date: self.next_expiry(),
-        };
-        match stored_id {
-            Some(old_id) if regenerate => {
-                // The new record is stored before the old one goes, so a
-                // failed write leaves the old session intact.
-                record.id = Id::default();
-                self.store.create(&mut record).await?;
-                self.cache.insert(Arc::new(record.clone()));
-                self.delete(&old_id).await?;
-            }
-            Some(_) => {
-                self.store.save(&record).await?;
-                self.cache.insert(Arc::new(record.clone()));
-            }
-            None => {
-                self.store.create(&mut record).await?;
-                self.cache.insert(Arc::new(record.clone()));
-            }
-        }
-        Ok(Some(session_cookie(&record.id, &self.config)))
-    }
-
-    /// Moves an unchanged session's expiry forward. It reloads the record
-    /// first, so a request that only read never writes back data that a
-    /// concurrent request has changed since.
-    async fn renew(&self, id: &Id) -> Result<Option<String>, Error> {
-        let Some(mut record) = self.store.load(id).await? else {
-            self.cache.remove(id);
-            return Ok(None);
-        };
-        record.expiry_date = self.next_expiry();
-        self.store.save(&record).await?;
-        self.cache.insert(Arc::new(record));
-
-        // A browser-session cookie has no expiry to move forward.
-        Ok((!self.config.expire_on_close).then(|| session_cookie(id, &self.config)))
-    }
-
-    async fn delete(&self, id: &Id) -> Result<(), Error> {
-        self.cache.remove(id);
-        self.store.delete(id).await?;
-        self.cache.remove(id);
-        Ok(())
-    }
-
-    fn next_expiry(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.config.lifetime
-    }
-
-    /// Returns whether enough of the lifetime has passed since the last
-    /// renewal to renew again: a tenth of it, and at most a minute.
-    fn renewal_due(&self, expiry: OffsetDateTime) -> bool {
-        let lifetime = self.config.lifetime;
-        let interval = (lifetime / 10).min(MAX_RENEWAL_INTERVAL);
-        let remaining = expiry - OffsetDateTime::now_utc();
-        remaining < lifetime.saturating_sub(interval)
-    }
-
-    fn check_size(&self, data: &crate::session::Data) -> Result<(), Error> {
-        let size = serde_json::to_vec(data)
-            .map(|bytes| bytes.len())
-            .unwrap_or(usize::MAX);
-        if size > self.config.max_bytes {
-            return Err(Error::TooLarge {
-                size,
-                limit: self.config.max_bytes,
-            });
-        }
-        Ok(())
     }
 }
 
@@ -367,11 +245,17 @@ fn append_set_cookie(response: &mut Response<Body>, set_cookie: &str) {
     }
 }
 
-fn save_failed_response() -> Response<Body> {
-    let mut response = Response::new(Body::from(
-        "The session could not be saved. Please try again; if this persists, \
-         the server log says what failed.",
-    ));
+/// Builds the response that replaces the handler's when the session could
+/// not be saved. A session over the size limit says so, since the page that
+/// stored too much can change; other failures stay generic.
+fn save_failed_response(error: &Error) -> Response<Body> {
+    let message = match error {
+        Error::TooLarge { .. } => format!("The session could not be saved: {error}."),
+        _ => "The session could not be saved. Please try again; if this persists, \
+              the server log says what failed."
+            .to_owned(),
+    };
+    let mut response = Response::new(Body::from(message));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response
 }

@@ -28,9 +28,28 @@
 //! a throttled expiry renewal, and a new session that stays empty costs
 //! nothing and sets no cookie.
 //!
-//! NOTE: two concurrent requests of one session that both change it each
-//! write the whole record, so the later save wins. A request that only reads
-//! never writes data back.
+//! # Concurrent requests
+//!
+//! Browsers send several requests of one session at once. The layer keeps
+//! the record each request loaded, and on save applies only that request's
+//! changes, key by key, to the newest record, under a per-session lock. So
+//! within one process:
+//!
+//! - two requests that change different keys both persist, and when they
+//!   write the same key the later save wins;
+//! - a request that only read never writes data back, so it cannot undo a
+//!   concurrent change;
+//! - a request still running when another one invalidates or deletes the
+//!   session drops its changes instead of bringing the session back;
+//! - flash lists merge as sets, so a flash set by one request survives a
+//!   page view that consumed older flash data at the same time.
+//!
+//! NOTE: with several processes sharing one store, the merge still starts
+//! from the newest stored record, but the read-merge-write of two processes
+//! is not atomic: changes that two instances save within the same few
+//! milliseconds can still overwrite each other. The memory cache of each
+//! process also does not see the other processes' writes, so use the `skip`
+//! cache with a shared store.
 
 #![warn(missing_docs)]
 
@@ -46,6 +65,8 @@ mod id;
 mod input;
 mod key;
 mod layer;
+mod merge;
+mod persist;
 mod session;
 mod session_cookie;
 mod store;
@@ -61,7 +82,8 @@ pub use flash::{FLASH_NEW, FLASH_OLD};
 pub use input::{ERRORS_KEY, OLD_INPUT_KEY, SECRET_FIELDS};
 pub use key::AppKey;
 pub use layer::{SessionStart, SessionStartService};
-pub use session::Session;
+pub use persist::Clock;
+pub use session::{Session, LIFETIME_KEY};
 pub use store::{FileStore, SkipStore, SweepReport};
 
 /// Re-export of the store trait and record types this crate builds on.

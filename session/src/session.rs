@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,13 +18,14 @@ pub(crate) type Data = HashMap<String, Value>;
 /// The session data of one request, shared between the layer and the handler.
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    /// Id of the stored record this session was loaded from.
-    pub(crate) id: Option<Id>,
+    /// The stored record this session was loaded from, kept unchanged so the
+    /// layer can tell this request's changes from a concurrent request's.
+    pub(crate) loaded: Option<Arc<Record>>,
     pub(crate) data: Data,
-    /// Expiry of the loaded record.
-    pub(crate) expiry_date: Option<OffsetDateTime>,
     /// Whether the data changed during this request.
     pub(crate) changed: bool,
+    /// Keys that flash aging removed during this request.
+    pub(crate) aged: Vec<String>,
     /// Whether the id must change when the session is saved.
     pub(crate) regenerate: bool,
     /// Whether the stored record must be deleted when the session is saved.
@@ -58,15 +60,14 @@ pub struct Session {
 
 impl Session {
     /// Creates a handle for a loaded record, or an empty new session.
-    pub(crate) fn from_record(record: Option<Record>) -> Self {
-        let state = match record {
-            Some(record) => State {
-                id: Some(record.id),
-                data: record.data,
-                expiry_date: Some(record.expiry_date),
-                ..State::default()
-            },
-            None => State::default(),
+    pub(crate) fn from_record(record: Option<Arc<Record>>) -> Self {
+        let state = State {
+            data: record
+                .as_ref()
+                .map(|record| record.data.clone())
+                .unwrap_or_default(),
+            loaded: record,
+            ..State::default()
         };
         Self {
             state: Arc::new(Mutex::new(state)),
@@ -330,12 +331,31 @@ impl Session {
     /// and [`Session::invalidate`] the new id exists only once the layer has
     /// saved the session.
     pub fn id(&self) -> Option<Id> {
-        self.lock().id
+        self.lock().loaded.as_ref().map(|record| record.id)
     }
 
     /// Returns when the loaded session expires, or `None` for a new one.
     pub fn expiry_date(&self) -> Option<OffsetDateTime> {
-        self.lock().expiry_date
+        self.lock().loaded.as_ref().map(|record| record.expiry_date)
+    }
+
+    /// Sets this session's idle lifetime, which replaces the configured one
+    /// and survives later saves, for example a long "remember me" session.
+    /// The cookie then carries `Max-Age` even when sessions are configured
+    /// to end with the browser.
+    pub fn set_lifetime(&self, lifetime: Duration) {
+        let seconds = Value::from(lifetime.as_secs());
+        self.change(|data| data.insert(LIFETIME_KEY.to_owned(), seconds.clone()) != Some(seconds));
+    }
+
+    /// Returns to the configured lifetime after [`Session::set_lifetime`].
+    pub fn reset_lifetime(&self) {
+        self.change(|data| data.remove(LIFETIME_KEY).is_some());
+    }
+
+    /// Returns the lifetime set with [`Session::set_lifetime`], if any.
+    pub fn lifetime(&self) -> Option<Duration> {
+        lifetime_of(&self.lock().data)
     }
 
     /// Gives the session a new id when it is saved, keeping its data. Call it
@@ -359,8 +379,21 @@ impl Session {
 
     /// Ages flash data at the end of a request.
     pub(crate) fn age_flash(&self) {
-        self.change(flash::age);
+        let mut state = self.lock();
+        let visible = flash::keys(&state.data, FLASH_OLD);
+        if flash::age(&mut state.data) {
+            state.changed = true;
+            state.aged = visible;
+        }
     }
+}
+
+/// Reserved key of a per-session lifetime in seconds.
+pub const LIFETIME_KEY: &str = "_lifetime";
+
+/// Reads the per-session lifetime; a value of the wrong shape counts as unset.
+pub(crate) fn lifetime_of(data: &Data) -> Option<Duration> {
+    data.get(LIFETIME_KEY)?.as_u64().map(Duration::from_secs)
 }
 
 pub(crate) fn to_json(key: &str, value: impl Serialize) -> Result<Value, Error> {

@@ -1,5 +1,7 @@
 //! Reading and writing the signed session cookie.
 
+use std::time::Duration;
+
 use cookie::{Cookie, CookieJar};
 use http::header::COOKIE;
 use http::HeaderMap;
@@ -32,10 +34,22 @@ pub(crate) fn read_id(headers: &HeaderMap, config: &SessionConfig) -> Option<Id>
 }
 
 /// Builds the `Set-Cookie` value that carries `id`, signed with the app key.
-pub(crate) fn session_cookie(id: &Id, config: &SessionConfig) -> String {
+///
+/// `lifetime` is the session's own lifetime, if set: the cookie then lasts
+/// that long even when sessions are configured to end with the browser.
+pub(crate) fn session_cookie(
+    id: &Id,
+    config: &SessionConfig,
+    lifetime: Option<Duration>,
+) -> String {
     let mut cookie = base_cookie(config, id.to_string());
-    if !config.expire_on_close {
-        let seconds = i64::try_from(config.lifetime.as_secs()).unwrap_or(i64::MAX);
+    let max_age = match lifetime {
+        Some(lifetime) => Some(lifetime),
+        None if config.expire_on_close => None,
+        None => Some(config.lifetime),
+    };
+    if let Some(max_age) = max_age {
+        let seconds = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
         cookie.set_max_age(time::Duration::seconds(seconds));
     }
 
@@ -97,7 +111,7 @@ mod tests {
     fn signed_cookie_round_trips() {
         let config = config();
         let id = Id::default();
-        let header = format!("other=1; {}", pair(&session_cookie(&id, &config)));
+        let header = format!("other=1; {}", pair(&session_cookie(&id, &config, None)));
         assert_eq!(read_id(&headers_with(&header), &config), Some(id));
     }
 
@@ -111,7 +125,7 @@ mod tests {
     #[test]
     fn cookie_signed_with_other_key_rejected() {
         let id = Id::default();
-        let header = pair(&session_cookie(&id, &config()));
+        let header = pair(&session_cookie(&id, &config(), None));
         assert_eq!(read_id(&headers_with(&header), &config()), None);
     }
 
@@ -119,7 +133,7 @@ mod tests {
     fn attributes_follow_config() {
         let mut config = config();
         config.secure = true;
-        let header = session_cookie(&Id::default(), &config);
+        let header = session_cookie(&Id::default(), &config, None);
         for attribute in [
             "HttpOnly",
             "SameSite=Lax",
@@ -138,9 +152,17 @@ mod tests {
     fn expire_on_close_has_no_max_age() {
         let mut config = config();
         config.expire_on_close = true;
-        let header = session_cookie(&Id::default(), &config);
+        let header = session_cookie(&Id::default(), &config, None);
         assert!(!header.contains("Max-Age"), "{header}");
         assert!(!header.contains("Expires"), "{header}");
+    }
+
+    #[test]
+    fn session_lifetime_overrides_expire_on_close() {
+        let mut config = config();
+        config.expire_on_close = true;
+        let header = session_cookie(&Id::default(), &config, Some(Duration::from_secs(86_400)));
+        assert!(header.contains("Max-Age=86400"), "{header}");
     }
 
     #[test]
