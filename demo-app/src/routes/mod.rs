@@ -6,6 +6,8 @@ mod api;
 mod pages;
 mod register;
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -47,7 +49,11 @@ impl AppState {
 /// Session key of the signed-in user's id.
 pub(crate) const USER_KEY: &str = "user_id";
 
-/// Builds the app's router from its configuration.
+/// How often expired session files are removed.
+const SWEEP_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+/// Builds the app's router from its configuration. Called within a Tokio
+/// runtime, it also starts the sweep of expired session files.
 ///
 /// # Errors
 ///
@@ -64,6 +70,10 @@ pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
         path: session_files,
         source,
     })?;
+
+    if tokio::runtime::Handle::try_current().is_ok() {
+        sessions.spawn_sweeper(SWEEP_PERIOD);
+    }
 
     let pages = Router::new()
         .route("/", get(pages::home))

@@ -464,6 +464,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn interrupted_save_keeps_previous_record() {
+        let (_folder, store) = store();
+        let mut record = record_expiring_in(time::Duration::minutes(10));
+        store.save(&record).await.expect("save");
+
+        // A process killed after writing half of the next version leaves a
+        // partial temporary file and never renames it.
+        record.data.insert("name".to_owned(), json!("Grace"));
+        let temp = store.write_temp(&record).expect("temporary file");
+        let full = fs::read(&temp).expect("read");
+        fs::write(&temp, &full[..full.len() / 2]).expect("cut");
+
+        let loaded = store.load(&record.id).await.expect("load").expect("record");
+        assert_eq!(loaded.data.get("name"), Some(&json!("Ada")));
+    }
+
+    #[tokio::test]
     async fn delete_removes_file() {
         let (_folder, store) = store();
         let record = record_expiring_in(time::Duration::minutes(10));
