@@ -174,7 +174,7 @@ impl Backend {
             None if outcome.changed => self.create_or_forget(outcome.data, had_cookie).await,
             None => Ok(None),
             Some(loaded) if !outcome.changed => self.renew_if_due(&loaded).await,
-            Some(loaded) => self.save_changes(&loaded, outcome, had_cookie).await,
+            Some(loaded) => self.save_changes(&loaded, outcome).await,
         }
     }
 
@@ -206,14 +206,15 @@ impl Backend {
         &self,
         loaded: &Arc<Record>,
         outcome: Outcome,
-        had_cookie: bool,
     ) -> Result<Option<String>, Error> {
         let _guard = self.lock(&loaded.id).await;
         let Some(latest) = self.latest(&loaded.id).await? else {
             // Another request deleted the session, or it expired, while this
-            // one ran. Saving now would bring it back.
+            // one ran. Saving now would bring it back. No cookie is sent
+            // either: the browser may already hold the id that a concurrent
+            // log in rotated to, and that one must stay.
             tracing::debug!(session = %short_id(&loaded.id), "session ended during the request, its changes are dropped");
-            return Ok(had_cookie.then(|| removal_cookie(&self.config)));
+            return Ok(None);
         };
         let data = if Arc::ptr_eq(&latest, loaded) {
             outcome.data
