@@ -48,10 +48,10 @@ pub enum StartError {
         source: minijinja::Error,
     },
 
-    /// The stored users file is not valid.
-    #[error("users file {path} is not valid JSON ({source}); fix or move it, and restart")]
-    Users {
-        /// The users file.
+    /// A data file of the app is not valid.
+    #[error("data file {path} is not valid JSON ({source}); fix or move it, and restart")]
+    DataFile {
+        /// The data file.
         path: PathBuf,
         /// What serde reported.
         source: serde_json::Error,

@@ -7,6 +7,8 @@
 
 mod config;
 mod error;
+mod guestbook;
+mod json_file;
 mod routes;
 mod templates;
 mod users;

@@ -1,6 +1,6 @@
 //! Registered users, kept in one JSON file under the storage folder.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -10,6 +10,7 @@ use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
 use crate::config::StartError;
+use crate::json_file;
 
 /// A registered user.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -44,20 +45,7 @@ impl UserStore {
     /// file does not exist yet.
     pub(crate) fn open(storage: &Path) -> Result<Self, StartError> {
         let path = storage.join("users.json");
-        let users = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StartError::Users {
-                path: path.clone(),
-                source,
-            })?,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => {
-                return Err(StartError::Io {
-                    what: "reading the users file",
-                    path,
-                    source,
-                })
-            }
-        };
+        let users = json_file::read(&path, "reading the users file")?.unwrap_or_default();
         Ok(Self {
             path: Arc::new(path),
             users: Arc::new(Mutex::new(users)),
@@ -106,7 +94,7 @@ impl UserStore {
             password_hash,
         };
         users.push(user.clone());
-        if let Err(error) = write_atomically(&self.path, &users) {
+        if let Err(error) = json_file::write(&self.path, &*users) {
             users.pop();
             return Err(error.into());
         }
@@ -132,16 +120,4 @@ impl UserStore {
             })
             .unwrap_or(false)
     }
-}
-
-fn write_atomically(path: &Path, users: &[User]) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let bytes = serde_json::to_vec_pretty(users).map_err(io::Error::other)?;
-    let temp = path.with_extension(format!("json.tmp-{}", std::process::id()));
-    let mut file = std::fs::File::create(&temp)?;
-    file.write_all(&bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temp, path)
 }

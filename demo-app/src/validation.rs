@@ -26,8 +26,6 @@ pub(crate) struct RegisterForm {
     pub(crate) password: String,
     pub(crate) password_confirmation: String,
     pub(crate) terms: Option<String>,
-    #[serde(rename = "_token")]
-    pub(crate) token: String,
 }
 
 impl RegisterForm {
@@ -112,7 +110,6 @@ mod tests {
             password: "analytical".to_owned(),
             password_confirmation: "analytical".to_owned(),
             terms: Some("on".to_owned()),
-            token: String::new(),
         }
     }
 

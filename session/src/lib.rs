@@ -6,7 +6,7 @@
 //! | put, get, pull, has, exists, forget, get-or-create | [`Session`] |
 //! | flash data, `now`, `reflash`, `keep` | [`Session::flash`] and friends |
 //! | old input and validation errors | [`Session::flash_input`], [`Session::flash_errors`] |
-//! | CSRF token | [`Session::token`], [`Session::verify_token`] |
+//! | CSRF token and its check | [`Session::token`], [`VerifyCsrfToken`] |
 //! | id rotation and invalidation | [`Session::regenerate`], [`Session::invalidate`] |
 //! | stores | [`FileStore`], [`SkipStore`], or any `tower_sessions_core::SessionStore` |
 //! | caches | [`MemoryCache`], [`SkipCache`] |
@@ -56,6 +56,7 @@
 mod cache;
 mod config;
 mod csrf;
+mod csrf_layer;
 mod error;
 mod extract;
 mod flash;
@@ -76,6 +77,7 @@ pub use config::{
     CacheDriver, ConfigError, SameSite, SessionConfig, StoreDriver, DEFAULT_FILES, DEFAULT_KEY_FILE,
 };
 pub use csrf::TOKEN_KEY;
+pub use csrf_layer::{VerifyCsrfToken, VerifyCsrfTokenService, TOKEN_FIELD, TOKEN_HEADER};
 pub use error::Error;
 pub use extract::MissingSessionLayer;
 pub use flash::{FLASH_NEW, FLASH_OLD};

@@ -334,6 +334,12 @@ impl Session {
         self.lock().loaded.as_ref().map(|record| record.id)
     }
 
+    /// Returns the first characters of the loaded session's id, enough to
+    /// tell sessions apart in logs and pages without showing the whole id.
+    pub fn log_id(&self) -> Option<String> {
+        self.id().map(|id| crate::id::short_id(&id))
+    }
+
     /// Returns when the loaded session expires, or `None` for a new one.
     pub fn expiry_date(&self) -> Option<OffsetDateTime> {
         self.lock().loaded.as_ref().map(|record| record.expiry_date)

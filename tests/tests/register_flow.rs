@@ -100,13 +100,13 @@ async fn success_flash_shown_once() {
 
     let response = client.submit("/register", "/register", VALID).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), "/welcome");
+    assert_eq!(location(&response), "/dashboard");
 
-    let welcome = client.page("/welcome").await;
-    assert!(welcome.contains("Welcome, Ada Lovelace! Your account is ready."));
-    assert!(welcome.contains("ada@example.com"));
+    let dashboard = client.page("/dashboard").await;
+    assert!(dashboard.contains("Welcome, Ada Lovelace! Your account is ready."));
+    assert!(dashboard.contains("ada@example.com"));
 
-    let again = client.page("/welcome").await;
+    let again = client.page("/dashboard").await;
     assert!(
         !again.contains("Your account is ready."),
         "flash shown twice"
@@ -157,7 +157,7 @@ async fn duplicate_email_flags_field() {
 }
 
 #[tokio::test]
-async fn wrong_csrf_token_keeps_input() {
+async fn wrong_csrf_token_rejected() {
     let app = TestApp::start().await;
     let client = app.client();
     client.page("/register").await;
@@ -165,25 +165,55 @@ async fn wrong_csrf_token_keeps_input() {
     let mut fields = VALID.to_vec();
     fields.push(("_token", "forged"));
     let response = client.post_form("/register", &fields).await;
-    assert_eq!(location(&response), "/register");
+    assert_eq!(response.status(), 403);
 
     let html = client.page("/register").await;
-    assert!(html.contains("This form expired."), "{html}");
-    assert_eq!(input_value(&html, "name").as_deref(), Some("Ada Lovelace"));
-    assert!(app.stored_sessions_text().contains("_token"));
-    assert!(!app.stored_sessions_text().contains("analytical-engine"));
+    assert_eq!(input_value(&html, "name").as_deref(), Some(""));
+}
+
+#[tokio::test]
+async fn expired_session_returns_form_with_input() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    let html = client.page("/register").await;
+    let token = integration_tests::csrf_token_in(&html).expect("token");
+
+    // The session ends while the form is open.
+    for name in app.session_files() {
+        std::fs::remove_file(app.sessions_folder().join(name)).expect("remove session file");
+    }
+    let app_restarted = TestApp::start().await;
+    let stale = app_restarted.client();
+    let mut fields = VALID.to_vec();
+    fields.push(("_token", token.as_str()));
+    let response = stale.post_form("/register", &fields).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/register");
+
+    let page = stale.page("/register").await;
+    assert!(page.contains("Your session expired"), "{page}");
+    assert_eq!(input_value(&page, "name").as_deref(), Some("Ada Lovelace"));
+    assert_eq!(
+        input_value(&page, "email").as_deref(),
+        Some("ada@example.com")
+    );
+    assert!(!app_restarted
+        .stored_sessions_text()
+        .contains("analytical-engine"));
 }
 
 #[tokio::test]
 async fn malformed_form_body_redirects_back() {
     let app = TestApp::start().await;
     let client = app.client();
-    client.page("/register").await;
+    let html = client.page("/register").await;
+    let token = integration_tests::csrf_token_in(&html).expect("token");
 
     let response = client
         .http
         .post(app.url("/register"))
         .header("content-type", "text/plain")
+        .header("x-csrf-token", token)
         .body("name=Ada&terms=on")
         .send()
         .await

@@ -1,7 +1,8 @@
-//! Welcome page, log in and log out.
+//! Dashboard, log in and log out, and the guard that sends guests to log in.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::State;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -11,18 +12,47 @@ use super::{see_other, user_context, AppState, USER_KEY};
 use crate::error::AppError;
 use crate::users::UserStore;
 
-/// Shows the welcome page to a signed-in user; guests are sent to log in.
-pub(crate) async fn welcome(
+/// Session key of the page a guest asked for before being sent to log in.
+const INTENDED_KEY: &str = "url.intended";
+
+/// Lets signed-in users through; sends guests to log in with a flash
+/// message, remembering the page they asked for. It runs inside the session
+/// layer and answers without calling the handler, and the layer still saves
+/// what it stored.
+pub(crate) async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if state.current_user(&session).is_some() {
+        return next.run(request).await;
+    }
+    let intended = request
+        .uri()
+        .path_and_query()
+        .map_or("/dashboard", |path| path.as_str())
+        .to_owned();
+    let flashed = session
+        .put(INTENDED_KEY, intended)
+        .and_then(|()| session.flash("error", "Log in to see that page."));
+    if let Err(error) = flashed {
+        return AppError::from(error).into_response();
+    }
+    see_other("/login")
+}
+
+/// Shows the dashboard of the signed-in user.
+pub(crate) async fn dashboard(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    let Some(user) = state.current_user(&session) else {
-        session.flash("error", "Log in to see that page.")?;
-        return Ok(see_other("/login"));
-    };
-    let html = state
-        .templates
-        .render("welcome.html", Some(&session), user_context(Some(&user)))?;
+    let user = state.current_user(&session);
+    let html = state.templates.render(
+        "dashboard.html",
+        Some(&session),
+        user_context(user.as_ref()),
+    )?;
     Ok(html.into_response())
 }
 
@@ -45,11 +75,10 @@ pub(crate) async fn show_login(
 pub(crate) struct LoginForm {
     email: String,
     password: String,
-    #[serde(rename = "_token")]
-    token: String,
 }
 
-/// Checks the credentials and signs the user in under a new session id.
+/// Checks the credentials and signs the user in under a new session id and
+/// CSRF token, then sends them to the page they asked for, or home.
 pub(crate) async fn login(
     State(state): State<AppState>,
     session: Session,
@@ -59,51 +88,49 @@ pub(crate) async fn login(
         session.flash("error", "The form could not be read. Please try again.")?;
         return Ok(see_other("/login"));
     };
-    session.flash_input([("email", form.email.as_str())]);
-    if !session.verify_token(&form.token) {
-        session.flash("error", "This form expired. Please log in again.")?;
-        return Ok(see_other("/login"));
-    }
 
     let users = state.users.clone();
-    let (email, password) = (form.email.trim().to_owned(), form.password);
+    let email = form.email.trim().to_owned();
+    let password = form.password;
     let user = tokio::task::spawn_blocking(move || {
         let user = users.find_by_email(&email)?;
         UserStore::verify_password(&user, &password).then_some(user)
     })
     .await?;
     let Some(user) = user else {
+        session.flash_input([("email", form.email.as_str())]);
         session.flash_errors([("email", ["These credentials do not match our records."])]);
         return Ok(see_other("/login"));
     };
 
-    session.regenerate();
-    session.regenerate_token();
-    session.put(USER_KEY, user.id)?;
+    sign_in(&session, user.id)?;
     session.flash("status", format!("Welcome back, {}!", user.name))?;
-    Ok(see_other("/welcome"))
+    let intended: Option<String> = session.pull(INTENDED_KEY).unwrap_or_default();
+    Ok(see_other(
+        intended
+            .as_deref()
+            .filter(|path| is_local_path(path))
+            .unwrap_or("/"),
+    ))
 }
 
-/// Fields of the log out form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct LogoutForm {
-    #[serde(rename = "_token")]
-    token: String,
+/// Signs a user in: a new session id against session fixation, a new CSRF
+/// token, and the user's id in the session.
+pub(crate) fn sign_in(session: &Session, user_id: u64) -> Result<(), web_session::Error> {
+    session.regenerate();
+    session.regenerate_token();
+    session.put(USER_KEY, user_id)
 }
 
 /// Signs the user out: the session is invalidated, so its old id never loads
-/// again.
-pub(crate) async fn logout(
-    session: Session,
-    form: Result<Form<LogoutForm>, FormRejection>,
-) -> Result<Response, AppError> {
-    let token = form.map(|Form(form)| form.token).unwrap_or_default();
-    if !session.verify_token(&token) {
-        session.flash("error", "This page expired. Press log out again.")?;
-        return Ok(see_other("/"));
-    }
+/// again, and the goodbye message goes into a fresh session.
+pub(crate) async fn logout(session: Session) -> Result<Response, AppError> {
     session.invalidate();
     session.flash("status", "You have been logged out.")?;
     Ok(see_other("/"))
+}
+
+/// Accepts only paths on this site, so a stored URL cannot redirect away.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
 }

@@ -3,7 +3,9 @@
 
 mod account;
 mod api;
+mod guestbook;
 mod pages;
+mod playground;
 mod register;
 
 use std::time::Duration;
@@ -20,10 +22,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use web_session::{Session, SessionStart};
+use tracing::Span;
+use web_session::{Session, SessionStart, VerifyCsrfToken};
 
 use crate::config::{AppConfig, StartError};
 use crate::error::ErrorPage;
+use crate::guestbook::Guestbook;
 use crate::templates::Templates;
 use crate::users::{User, UserStore};
 
@@ -32,6 +36,7 @@ use crate::users::{User, UserStore};
 pub(crate) struct AppState {
     pub(crate) templates: Templates,
     pub(crate) users: UserStore,
+    pub(crate) guestbook: Guestbook,
 }
 
 impl AppState {
@@ -62,7 +67,12 @@ const SWEEP_PERIOD: Duration = Duration::from_secs(15 * 60);
 pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
     let templates = Templates::load(&config.templates)?;
     let users = UserStore::open(&config.storage)?;
-    let state = AppState { templates, users };
+    let guestbook = Guestbook::open(&config.storage)?;
+    let state = AppState {
+        templates,
+        users,
+        guestbook,
+    };
 
     let session_files = config.session.files.clone();
     let sessions = SessionStart::from_config(config.session).map_err(|source| StartError::Io {
@@ -75,14 +85,24 @@ pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
         sessions.spawn_sweeper(SWEEP_PERIOD);
     }
 
+    let members_only = Router::new()
+        .route("/dashboard", get(account::dashboard))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            account::require_login,
+        ));
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/session", get(pages::session_contents))
         .route("/from-email", get(pages::from_email))
         .route("/register", get(register::show).post(register::submit))
-        .route("/welcome", get(account::welcome))
         .route("/login", get(account::show_login).post(account::login))
         .route("/logout", post(account::logout))
+        .route("/guestbook", get(guestbook::show).post(guestbook::post))
+        .route("/playground", get(playground::show).post(playground::call))
+        .merge(members_only)
+        .layer(middleware::from_fn(record_session_id))
+        .layer(VerifyCsrfToken::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -103,9 +123,40 @@ pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
             render_error_page,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_response),
+        )
         .with_state(state);
     Ok(app)
+}
+
+/// Opens the span of one request. The status, latency and shortened
+/// session id are recorded into it as they become known.
+fn request_span(request: &Request) -> Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        session = tracing::field::Empty,
+    )
+}
+
+fn record_response(response: &Response, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+    tracing::info!(parent: span, "request finished");
+}
+
+/// Records the shortened id of the loaded session in the request's span.
+async fn record_session_id(session: Session, request: Request, next: Next) -> Response {
+    if let Some(id) = session.log_id() {
+        Span::current().record("session", id);
+    }
+    next.run(request).await
 }
 
 /// Renders the shared error page for responses that handlers marked with

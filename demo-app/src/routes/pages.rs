@@ -1,23 +1,29 @@
-//! Home, session contents and the 404 page.
+//! Home, session contents, the e-mail landing route and the 404 page.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use web_session::{Session, FLASH_NEW, FLASH_OLD};
+use web_session::Session;
 
-use super::{user_context, AppState};
+use super::playground::session_listing;
+use super::{see_other, user_context, AppState};
 use crate::error::AppError;
 
-/// Shows the home page.
+/// Shows the home page to guests. A signed-in user is sent on to the
+/// dashboard, with the flash data passed along for that one more hop.
 pub(crate) async fn home(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
     let user = state.current_user(&session);
+    if user.is_some() {
+        session.reflash();
+        return Ok(see_other("/dashboard"));
+    }
     let html = state
         .templates
-        .render("home.html", Some(&session), user_context(user.as_ref()))?;
+        .render("home.html", Some(&session), user_context(None))?;
     Ok(html.into_response())
 }
 
@@ -27,32 +33,7 @@ pub(crate) async fn session_contents(
     session: Session,
 ) -> Result<Response, AppError> {
     let user = state.current_user(&session);
-    let items: Vec<(String, String)> = session
-        .all()
-        .into_iter()
-        .filter(|(key, _)| key != FLASH_NEW && key != FLASH_OLD)
-        .map(|(key, value)| {
-            let shown = if key == web_session::TOKEN_KEY {
-                "(hidden)".to_owned()
-            } else {
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            };
-            (key, shown)
-        })
-        .collect();
-    let id = session
-        .id()
-        .map(|id| format!("{}…", id.to_string().chars().take(8).collect::<String>()));
-
-    let context = context! {
-        ..user_context(user.as_ref()),
-        ..context! {
-            items => items,
-            visible_flash => session.flash_keys(),
-            pending_flash => session.pending_flash_keys(),
-            session_id => id,
-        }
-    };
+    let context = context! { ..user_context(user.as_ref()), ..session_listing(&session) };
     let html = state
         .templates
         .render("session.html", Some(&session), context)?;
@@ -64,7 +45,7 @@ pub(crate) async fn session_contents(
 /// default `SameSite=Lax` cookie carries flash data across such a visit.
 pub(crate) async fn from_email(session: Session) -> Result<Response, AppError> {
     session.flash("status", "Thanks for following the link in your e-mail.")?;
-    Ok(super::see_other("/"))
+    Ok(see_other("/"))
 }
 
 /// Shows the 404 page. It sits outside the session layer, so it never

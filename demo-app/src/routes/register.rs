@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use web_session::Session;
 
-use super::{see_other, user_context, AppState, USER_KEY};
+use super::{see_other, user_context, AppState};
 use crate::error::AppError;
 use crate::users::CreateUserError;
 use crate::validation::RegisterForm;
@@ -29,7 +29,7 @@ pub(crate) async fn show(
 /// Validates the form. On failure it flashes the errors and the input
 /// (never the passwords) and redirects back with `303`; on success it
 /// creates the user, signs them in under a new session id and redirects to
-/// the welcome page.
+/// the dashboard.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     session: Session,
@@ -46,15 +46,6 @@ pub(crate) async fn submit(
             return Ok(see_other("/register"));
         }
     };
-    if !session.verify_token(&form.token) {
-        session.flash_input(form.old_input());
-        session.flash(
-            "error",
-            "This form expired. Check your details and submit it again.",
-        )?;
-        return Ok(see_other("/register"));
-    }
-
     let errors = form.validate();
     if !errors.is_empty() {
         return Ok(back_with_errors(&session, &form, errors));
@@ -84,14 +75,12 @@ pub(crate) async fn submit(
         Err(CreateUserError::Io(error)) => return Err(error.into()),
     };
 
-    session.regenerate();
-    session.regenerate_token();
-    session.put(USER_KEY, user.id)?;
+    super::account::sign_in(&session, user.id)?;
     session.flash(
         "status",
         format!("Welcome, {}! Your account is ready.", user.name),
     )?;
-    Ok(see_other("/welcome"))
+    Ok(see_other("/dashboard"))
 }
 
 fn back_with_errors(
