@@ -75,7 +75,11 @@ pub(crate) async fn show_login(
 pub(crate) struct LoginForm {
     email: String,
     password: String,
+    remember: Option<String>,
 }
+
+/// How long a "remember me" session lasts without activity.
+const REMEMBER_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Checks the credentials and signs the user in under a new session id and
 /// CSRF token, then sends them to the page they asked for, or home.
@@ -104,6 +108,9 @@ pub(crate) async fn login(
     };
 
     sign_in(&session, user.id)?;
+    if form.remember.as_deref() == Some("on") {
+        session.set_lifetime(REMEMBER_FOR);
+    }
     session.flash("status", format!("Welcome back, {}!", user.name))?;
     let intended: Option<String> = session.pull(INTENDED_KEY).unwrap_or_default();
     Ok(see_other(
