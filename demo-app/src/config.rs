@@ -39,6 +39,10 @@ pub enum StartError {
         source: std::io::Error,
     },
 
+    /// The session store could not be opened or reached.
+    #[error("session store: {0}")]
+    SessionStore(String),
+
     /// A template failed to compile.
     #[error("template {name} is invalid: {source:#}")]
     Template {

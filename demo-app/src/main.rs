@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let config = AppConfig::from_env().map_err(|error| error.to_string())?;
     let address = (config.host.clone(), config.port);
-    let app = build_app(config).map_err(|error| error.to_string())?;
+    let app = build_app(config).await.map_err(|error| error.to_string())?;
 
     let listener = tokio::net::TcpListener::bind(&address)
         .await

@@ -59,8 +59,26 @@ impl UserStore {
     }
 
     /// Returns the user with `id`, if it still exists.
+    ///
+    /// A user missing from memory is looked up again in the file, because
+    /// another instance of the app that shares the storage folder may have
+    /// registered them since this one started.
     pub(crate) fn find(&self, id: u64) -> Option<User> {
-        self.lock().iter().find(|user| user.id == id).cloned()
+        let found = self.lock().iter().find(|user| user.id == id).cloned();
+        found.or_else(|| {
+            self.reload();
+            self.lock().iter().find(|user| user.id == id).cloned()
+        })
+    }
+
+    /// Replaces the users in memory with the file's, keeping the ones in
+    /// memory when the file cannot be read.
+    fn reload(&self) {
+        match json_file::read::<Vec<User>>(&self.path, "reading the users file") {
+            Ok(Some(users)) => *self.lock() = users,
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "reloading the users file failed"),
+        }
     }
 
     /// Creates a user with an Argon2id hash of `password`. E-mail addresses
@@ -80,6 +98,8 @@ impl UserStore {
             .map_err(|error| io::Error::other(format!("hashing the password failed: {error}")))?
             .to_string();
 
+        // Another instance sharing the storage folder may have added users.
+        self.reload();
         let mut users = self.lock();
         if users
             .iter()
@@ -103,10 +123,12 @@ impl UserStore {
 
     /// Returns the user with `email`, compared without regard to case.
     pub(crate) fn find_by_email(&self, email: &str) -> Option<User> {
-        self.lock()
-            .iter()
-            .find(|user| user.email.eq_ignore_ascii_case(email))
-            .cloned()
+        let matches = |user: &&User| user.email.eq_ignore_ascii_case(email);
+        let found = self.lock().iter().find(matches).cloned();
+        found.or_else(|| {
+            self.reload();
+            self.lock().iter().find(matches).cloned()
+        })
     }
 
     /// Returns whether `password` matches the user's stored hash. This is

@@ -14,6 +14,9 @@ pub enum StoreDriver {
     File,
     /// Persists nothing; every request starts without a session.
     Skip,
+    /// A Redis server at `REDIS_URL`, shared by every instance of the app.
+    /// Needs the crate's `redis` feature.
+    Redis,
 }
 
 /// Which cache sits in front of the store, chosen by `SESSION_CACHE_DRIVER`.
@@ -70,12 +73,17 @@ pub struct SessionConfig {
     /// Maximum number of sessions held by the memory cache
     /// (`SESSION_CACHE_CAPACITY`, default 10,000).
     pub cache_capacity: u64,
+    /// Address of the Redis server for the `redis` driver (`REDIS_URL`,
+    /// default `redis://127.0.0.1:6379`).
+    pub redis_url: String,
     /// Key that signs the session cookie (`APP_KEY`).
     pub key: AppKey,
 }
 
 /// Default folder of the file store, relative to the working directory.
 pub const DEFAULT_FILES: &str = "storage/framework/sessions";
+/// Default address of the Redis server.
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// Default file that keeps the generated development key.
 pub const DEFAULT_KEY_FILE: &str = "storage/app.key";
 
@@ -95,6 +103,7 @@ impl SessionConfig {
             same_site: SameSite::Lax,
             max_bytes: 1024 * 1024,
             cache_capacity: 10_000,
+            redis_url: DEFAULT_REDIS_URL.to_owned(),
             key,
         }
     }
@@ -139,8 +148,28 @@ impl SessionConfig {
             config.store = match value.trim() {
                 "file" => StoreDriver::File,
                 "skip" => StoreDriver::Skip,
-                _ => return Err(ConfigError::invalid("SESSION_DRIVER", &value, "file, skip")),
+                "redis" if cfg!(feature = "redis") => StoreDriver::Redis,
+                "redis" => {
+                    return Err(ConfigError {
+                        variable: "SESSION_DRIVER".to_owned(),
+                        value: Some(value.clone()),
+                        reason: "this build has no Redis support: enable the `redis` feature of web-session"
+                            .to_owned(),
+                    });
+                }
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "SESSION_DRIVER",
+                        &value,
+                        ALLOWED_STORES,
+                    ))
+                }
             };
+        }
+        if config.store == StoreDriver::Redis {
+            // Each instance's memory cache would miss the other instances'
+            // writes, so a shared store runs without it.
+            config.cache = CacheDriver::Skip;
         }
         if let Some(value) = read("SESSION_CACHE_DRIVER") {
             config.cache = match value.trim() {
@@ -154,6 +183,19 @@ impl SessionConfig {
                     ));
                 }
             };
+        }
+        if config.store == StoreDriver::Redis && config.cache == CacheDriver::Memory {
+            return Err(ConfigError {
+                variable: "SESSION_CACHE_DRIVER".to_owned(),
+                value: Some("memory".to_owned()),
+                reason:
+                    "a memory cache cannot see other instances' changes to a shared Redis store; \
+                         use skip (the default with SESSION_DRIVER=redis)"
+                        .to_owned(),
+            });
+        }
+        if let Some(value) = read("REDIS_URL") {
+            config.redis_url = value.trim().to_owned();
         }
         if let Some(value) = read("SESSION_FILES") {
             config.files = PathBuf::from(value);
@@ -227,6 +269,13 @@ impl SessionConfig {
         Ok(config)
     }
 }
+
+/// Store drivers this build accepts, for error messages.
+const ALLOWED_STORES: &str = if cfg!(feature = "redis") {
+    "file, skip, redis"
+} else {
+    "file, skip"
+};
 
 fn parse_number(variable: &str, value: &str, allowed: &str) -> Result<u64, ConfigError> {
     match value.trim().parse::<u64>() {

@@ -75,11 +75,43 @@ impl SessionStart {
         let file_store = match config.store {
             StoreDriver::File => Some(FileStore::new(&config.files)?),
             StoreDriver::Skip => None,
+            StoreDriver::Redis => {
+                return Err(std::io::Error::other(
+                    "the redis session driver connects asynchronously: build the layer with SessionStart::connect(config).await",
+                ));
+            }
         };
         let store: Arc<dyn SessionStore> = match &file_store {
             Some(file_store) => Arc::new(file_store.clone()),
             None => Arc::new(SkipStore),
         };
+        Ok(Self::assemble(config, store, file_store))
+    }
+
+    /// Creates the layer with the store and cache that the configuration's
+    /// drivers name, connecting to Redis first for the `redis` driver.
+    ///
+    /// # Errors
+    ///
+    /// Returns a message that says what failed: the file store's folder
+    /// cannot be created, or Redis cannot be reached (with the URL's
+    /// password masked).
+    pub async fn connect(
+        config: SessionConfig,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        #[cfg(feature = "redis")]
+        if config.store == StoreDriver::Redis {
+            let store = crate::store::connect_redis(&config.redis_url).await?;
+            return Ok(Self::assemble(config, Arc::new(store), None));
+        }
+        Ok(Self::from_config(config)?)
+    }
+
+    fn assemble(
+        config: SessionConfig,
+        store: Arc<dyn SessionStore>,
+        file_store: Option<FileStore>,
+    ) -> Self {
         let cache: Arc<dyn SessionCache> = match config.cache {
             CacheDriver::Memory => {
                 Arc::new(MemoryCache::new(config.cache_capacity, config.lifetime))
@@ -97,9 +129,9 @@ impl SessionStart {
             "session layer configured"
         );
         let backend = Backend::new(config, store, cache, file_store);
-        Ok(Self {
+        Self {
             backend: Arc::new(backend),
-        })
+        }
     }
 
     /// Returns a layer that reads the current time from `clock` instead of
@@ -192,7 +224,13 @@ where
             let ages_flash = ages_flash(&request);
             let cookie_id = read_id(request.headers(), &backend.config);
             let record = match cookie_id {
-                Some(id) => backend.load(&id).await,
+                Some(id) => match backend.load(&id).await {
+                    Ok(record) => record,
+                    Err(error) => {
+                        tracing::error!(session = %short_id(&id), %error, "the session store is unavailable");
+                        return Ok(unavailable_response());
+                    }
+                },
                 None => None,
             };
             let session = Session::from_record(record);
@@ -212,6 +250,9 @@ where
                 Err(error) => {
                     let id = session.id().map(|id| short_id(&id)).unwrap_or_default();
                     tracing::error!(session = %id, %error, "saving the session failed");
+                    if matches!(error, Error::Store(_)) {
+                        return Ok(unavailable_response());
+                    }
                     return Ok(save_failed_response(&error));
                 }
             }
@@ -243,6 +284,21 @@ fn append_set_cookie(response: &mut Response<Body>, set_cookie: &str) {
         }
         Err(error) => tracing::error!(%error, "session cookie is not a valid header value"),
     }
+}
+
+/// Marks a `503 Service Unavailable` response that [`SessionStart`] sent
+/// because the session store failed. An app can look for this response
+/// extension in an outer middleware to render its own page.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionStoreUnavailable;
+
+fn unavailable_response() -> Response<Body> {
+    let mut response = Response::new(Body::from(
+        "Sessions are unavailable right now, so this page cannot be shown. Please try again in a moment.",
+    ));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.extensions_mut().insert(SessionStoreUnavailable);
+    response
 }
 
 /// Builds the response that replaces the handler's when the session could

@@ -74,7 +74,8 @@ mod store;
 
 pub use cache::{MemoryCache, SessionCache, SkipCache};
 pub use config::{
-    CacheDriver, ConfigError, SameSite, SessionConfig, StoreDriver, DEFAULT_FILES, DEFAULT_KEY_FILE,
+    CacheDriver, ConfigError, SameSite, SessionConfig, StoreDriver, DEFAULT_FILES,
+    DEFAULT_KEY_FILE, DEFAULT_REDIS_URL,
 };
 pub use csrf::TOKEN_KEY;
 pub use csrf_layer::{VerifyCsrfToken, VerifyCsrfTokenService, TOKEN_FIELD, TOKEN_HEADER};
@@ -83,9 +84,11 @@ pub use extract::MissingSessionLayer;
 pub use flash::{FLASH_NEW, FLASH_OLD};
 pub use input::{ERRORS_KEY, OLD_INPUT_KEY, SECRET_FIELDS};
 pub use key::AppKey;
-pub use layer::{SessionStart, SessionStartService};
+pub use layer::{SessionStart, SessionStartService, SessionStoreUnavailable};
 pub use persist::Clock;
 pub use session::{Session, LIFETIME_KEY};
+#[cfg(feature = "redis")]
+pub use store::{connect_redis, RedisConnectError};
 pub use store::{FileStore, SkipStore, SweepReport};
 
 /// Re-export of the store trait and record types this crate builds on.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 use tower_sessions_core::session::{Id, Record};
-use tower_sessions_core::SessionStore;
+use tower_sessions_core::{session_store, SessionStore};
 
 use crate::cache::SessionCache;
 use crate::config::SessionConfig;
@@ -107,29 +107,35 @@ impl Backend {
         record.expiry_date > self.now()
     }
 
-    /// Loads a record from the cache, then the store. Failures and expired
-    /// records mean "no session".
-    pub(crate) async fn load(&self, id: &Id) -> Option<Arc<Record>> {
+    /// Loads a record from the cache, then the store. An expired record, or
+    /// one the store cannot decode, means "no session".
+    ///
+    /// # Errors
+    ///
+    /// Returns the store's error when the store itself fails, for example
+    /// when a Redis server is down.
+    pub(crate) async fn load(&self, id: &Id) -> Result<Option<Arc<Record>>, Error> {
         if let Some(record) = self.cache.get(id).filter(|record| self.is_live(record)) {
-            return Some(record);
+            return Ok(Some(record));
         }
         // Under the lock, a record read from the store cannot reach the
         // cache after a concurrent save replaced it or a delete removed it.
         let _guard = self.lock(id).await;
         if let Some(record) = self.cache.get(id).filter(|record| self.is_live(record)) {
-            return Some(record);
+            return Ok(Some(record));
         }
         match self.store.load(id).await {
             Ok(Some(record)) if self.is_live(&record) => {
                 let record = Arc::new(record);
                 self.cache.insert(record.clone());
-                Some(record)
+                Ok(Some(record))
             }
-            Ok(_) => None,
-            Err(error) => {
-                tracing::warn!(session = %short_id(id), %error, "loading the session failed, starting a new one");
-                None
+            Ok(_) => Ok(None),
+            Err(session_store::Error::Decode(error)) => {
+                tracing::warn!(session = %short_id(id), %error, "stored session is unreadable, starting a new one");
+                Ok(None)
             }
+            Err(error) => Err(error.into()),
         }
     }
 

@@ -39,7 +39,7 @@ impl TestApp {
 
         let mut config = AppConfig::new(session);
         config.storage = folder.path().join("storage");
-        let app = build_app(config).expect("build the demo app");
+        let app = build_app(config).await.expect("build the demo app");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -236,5 +236,126 @@ pub fn field_errors(html: &str, name: &str) -> Vec<String> {
         .skip(1)
         .filter_map(|item| item.split("</li>").next())
         .map(str::to_owned)
+        .collect()
+}
+
+/// One session file as found on disk: its name, contents and modification
+/// time, to check that a request left the store alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFile {
+    /// The file name.
+    pub name: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// The file's modification time.
+    pub modified: std::time::SystemTime,
+}
+
+impl TestApp {
+    /// Returns the folder of the app's own data files (users, guestbook).
+    pub fn storage_folder(&self) -> PathBuf {
+        self.folder.path().join("storage")
+    }
+
+    /// Reads every session file with its bytes and modification time.
+    pub fn session_snapshot(&self) -> Vec<StoredFile> {
+        let folder = self.sessions_folder();
+        self.session_files()
+            .into_iter()
+            .filter_map(|name| {
+                let path = folder.join(&name);
+                let bytes = std::fs::read(&path).ok()?;
+                let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+                Some(StoredFile {
+                    name,
+                    bytes,
+                    modified,
+                })
+            })
+            .collect()
+    }
+
+    /// Registers a user through the register form and returns the client,
+    /// which is signed in as that user.
+    pub async fn register_user(&self, name: &str, email: &str, password: &str) -> TestClient {
+        let client = self.client();
+        let fields = [
+            ("name", name),
+            ("email", email),
+            ("password", password),
+            ("password_confirmation", password),
+            ("terms", "on"),
+        ];
+        let response = client.submit("/register", "/register", &fields).await;
+        assert_eq!(response.status(), 303, "register {email}");
+        assert_eq!(location(&response), "/dashboard", "register {email}");
+        client
+    }
+}
+
+impl TestClient {
+    /// Sends a request with any method and no body.
+    pub async fn send(&self, method: reqwest::Method, path: &str) -> Response {
+        self.http
+            .request(method.clone(), self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{method} {path} failed: {error}"))
+    }
+
+    /// Posts a URL-encoded form with `token` in its `_token` field, without
+    /// opening the form page first, so no page view ages flash data.
+    pub async fn post_with_token(
+        &self,
+        action: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let mut with_token = fields.to_vec();
+        with_token.push(("_token", token));
+        self.post_form(action, &with_token).await
+    }
+}
+
+/// Replaces the entities that minijinja's HTML escaping produces with the
+/// characters they stand for.
+pub fn unescape_html(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// Returns the unescaped text of the element with `id`, up to its first
+/// child tag or closing tag.
+pub fn element_text(html: &str, id: &str) -> Option<String> {
+    let marker = format!(r#"id="{id}""#);
+    let start = html.find(&marker)?;
+    let content_start = start + html[start..].find('>')? + 1;
+    let content_end = content_start + html[content_start..].find('<')?;
+    Some(unescape_html(&html[content_start..content_end]))
+}
+
+/// Returns the unescaped contents of the textarea named `name`.
+pub fn textarea_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"<textarea id="{name}" name="{name}""#);
+    let start = html.find(&marker)?;
+    let content_start = start + html[start..].find('>')? + 1;
+    let content_end = content_start + html[content_start..].find("</textarea>")?;
+    Some(unescape_html(&html[content_start..content_end]))
+}
+
+/// Returns the unescaped texts of the flash messages that the shared layout
+/// shows at the top of a page.
+pub fn flash_messages(html: &str) -> Vec<String> {
+    html.split(r#"<p class="flash "#)
+        .skip(1)
+        .filter_map(|rest| {
+            let content_start = rest.find('>')? + 1;
+            let content_end = content_start + rest[content_start..].find("</p>")?;
+            Some(unescape_html(&rest[content_start..content_end]))
+        })
         .collect()
 }

@@ -23,7 +23,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
-use web_session::{Session, SessionStart, VerifyCsrfToken};
+use web_session::{Session, SessionStart, SessionStoreUnavailable, VerifyCsrfToken};
 
 use crate::config::{AppConfig, StartError};
 use crate::error::ErrorPage;
@@ -57,14 +57,14 @@ pub(crate) const USER_KEY: &str = "user_id";
 /// How often expired session files are removed.
 const SWEEP_PERIOD: Duration = Duration::from_secs(15 * 60);
 
-/// Builds the app's router from its configuration. Called within a Tokio
-/// runtime, it also starts the sweep of expired session files.
+/// Builds the app's router from its configuration, connecting to the
+/// session store, and starts the sweep of expired session files.
 ///
 /// # Errors
 ///
-/// Returns a [`StartError`] when the templates do not compile, the users file
-/// is invalid, or the session folder cannot be created.
-pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
+/// Returns a [`StartError`] when the templates do not compile, a data file
+/// is invalid, or the session store cannot be opened or reached.
+pub async fn build_app(config: AppConfig) -> Result<Router, StartError> {
     let templates = Templates::load(&config.templates)?;
     let users = UserStore::open(&config.storage)?;
     let guestbook = Guestbook::open(&config.storage)?;
@@ -74,16 +74,11 @@ pub fn build_app(config: AppConfig) -> Result<Router, StartError> {
         guestbook,
     };
 
-    let session_files = config.session.files.clone();
-    let sessions = SessionStart::from_config(config.session).map_err(|source| StartError::Io {
-        what: "opening the session store",
-        path: session_files,
-        source,
-    })?;
+    let sessions = SessionStart::connect(config.session)
+        .await
+        .map_err(|error| StartError::SessionStore(error.to_string()))?;
 
-    if tokio::runtime::Handle::try_current().is_ok() {
-        sessions.spawn_sweeper(SWEEP_PERIOD);
-    }
+    sessions.spawn_sweeper(SWEEP_PERIOD);
 
     let members_only = Router::new()
         .route("/dashboard", get(account::dashboard))
@@ -160,20 +155,24 @@ async fn record_session_id(session: Session, request: Request, next: Next) -> Re
 }
 
 /// Renders the shared error page for responses that handlers marked with
-/// [`ErrorPage`].
+/// [`ErrorPage`], and the unavailable page when the session store is down.
 async fn render_error_page(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    if response.extensions().get::<ErrorPage>().is_none() {
+    let template = if response.extensions().get::<ErrorPage>().is_some() {
+        "error.html"
+    } else if response.extensions().get::<SessionStoreUnavailable>().is_some() {
+        "unavailable.html"
+    } else {
         return response;
-    }
+    };
     let status = response.status();
     match state
         .templates
-        .render("error.html", None, context! { current_user => () })
+        .render(template, None, context! { current_user => () })
     {
         Ok(html) => (status, html).into_response(),
         Err(error) => {
