@@ -37,8 +37,20 @@ impl TestApp {
         session.files = folder.path().join("sessions");
         configure(&mut session);
 
+        let storage = folder.path().join("storage");
+        Self::serve(folder, storage, session).await
+    }
+
+    /// Starts one of several instances that share `storage` (registered
+    /// users) and the session settings, such as a Redis store and a key.
+    pub async fn start_instance(storage: &Path, session: SessionConfig) -> Self {
+        let folder = tempfile::tempdir().expect("create temporary folder");
+        Self::serve(folder, storage.to_path_buf(), session).await
+    }
+
+    async fn serve(folder: TempDir, storage: PathBuf, session: SessionConfig) -> Self {
         let mut config = AppConfig::new(session);
-        config.storage = folder.path().join("storage");
+        config.storage = storage;
         let app = build_app(config).await.expect("build the demo app");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
