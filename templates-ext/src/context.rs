@@ -52,7 +52,8 @@ fn missing_session_error() -> Error {
         format!(
             "session data missing from the render context: pass \
              SessionView::into_value() under the `{CONTEXT_KEY}` key, for example \
-             with minijinja_session::context_with_session"
+             with minijinja_session::context_with_session(view, ctx); web-session \
+             builds the view with Session::template_view()"
         ),
     )
 }

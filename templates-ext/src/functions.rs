@@ -1,3 +1,4 @@
+use minijinja::value::Rest;
 use minijinja::{Error, ErrorKind, HtmlEscape, State, Value};
 
 use crate::context::session_object;
@@ -11,21 +12,28 @@ const CSRF_FIELD_NAME: &str = "_token";
 /// {% if hasFlash('message') %}<p class="notice">{{ flash('message') }}</p>{% endif %}
 /// ```
 ///
-/// Without a default (or with `none` as the default), a missing or null item
-/// is an empty string. A stored object stays an object, so
-/// `flash('message').status` reads one of its fields.
+/// `default` is the one optional argument after `key`. Without it, or with
+/// `none`, a missing or null item is an empty string. An undefined default
+/// is returned undefined, so the environment's undefined behavior decides
+/// whether using it fails, as with minijinja's `default` filter. Any stored
+/// value other than null is returned as it is, including `false`, `0` and
+/// `""`. A stored object stays an object, so `flash('message').status` reads
+/// one of its fields.
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn flash(state: &State, key: &str, default: Option<Value>) -> Result<Value, Error> {
+/// Fails when `key` is not a string, when more than one default is passed,
+/// when the render context has nothing under
+/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does not
+/// come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn flash(state: &State, key: &Value, default: Rest<Value>) -> Result<Value, Error> {
+    let key = string_argument("flash key", key)?;
+    let default = default_argument(default)?;
     let session = session_object(state)?;
 
     let item = match session.flash_item(key) {
         Some(item) => item.clone(),
-        None => default.unwrap_or_else(|| Value::from("")),
+        None => default,
     };
     Ok(item)
 }
@@ -41,10 +49,11 @@ pub fn flash(state: &State, key: &str, default: Option<Value>) -> Result<Value, 
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn has_flash(state: &State, key: &str) -> Result<bool, Error> {
+/// Fails when `key` is not a string, when the render context has nothing
+/// under [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does
+/// not come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn has_flash(state: &State, key: &Value) -> Result<bool, Error> {
+    let key = string_argument("flash key", key)?;
     let session = session_object(state)?;
     Ok(session.flash_item(key).is_some())
 }
@@ -57,20 +66,24 @@ pub fn has_flash(state: &State, key: &str) -> Result<bool, Error> {
 /// ```
 ///
 /// An empty string submitted by the user is a real value, so it is returned
-/// in place of the default. Without a default (or with `none` as the
-/// default), a missing field is an empty string.
+/// in place of the default. `default` is optional and follows the rules of
+/// [`flash`]: without it, or with `none`, a missing field is an empty
+/// string, and an undefined default is returned undefined.
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn old(state: &State, field: &str, default: Option<Value>) -> Result<Value, Error> {
+/// Fails when `field` is not a string, when more than one default is
+/// passed, when the render context has nothing under
+/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does not
+/// come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn old(state: &State, field: &Value, default: Rest<Value>) -> Result<Value, Error> {
+    let field = string_argument("form field name", field)?;
+    let default = default_argument(default)?;
     let session = session_object(state)?;
 
     let value = match session.old_input(field) {
         Some(value) => Value::from(value),
-        None => default.unwrap_or_else(|| Value::from("")),
+        None => default,
     };
     Ok(value)
 }
@@ -84,10 +97,11 @@ pub fn old(state: &State, field: &str, default: Option<Value>) -> Result<Value, 
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn errors(state: &State, field: &str) -> Result<Vec<String>, Error> {
+/// Fails when `field` is not a string, when the render context has nothing
+/// under [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does
+/// not come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn errors(state: &State, field: &Value) -> Result<Vec<String>, Error> {
+    let field = string_argument("form field name", field)?;
     let session = session_object(state)?;
     Ok(session.errors(field).to_vec())
 }
@@ -101,10 +115,11 @@ pub fn errors(state: &State, field: &str) -> Result<Vec<String>, Error> {
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn first_error(state: &State, field: &str) -> Result<String, Error> {
+/// Fails when `field` is not a string, when the render context has nothing
+/// under [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does
+/// not come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn first_error(state: &State, field: &Value) -> Result<String, Error> {
+    let field = string_argument("form field name", field)?;
     let session = session_object(state)?;
     let message = session.errors(field).first().cloned();
     Ok(message.unwrap_or_default())
@@ -118,10 +133,11 @@ pub fn first_error(state: &State, field: &str) -> Result<String, Error> {
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
-pub fn has_error(state: &State, field: &str) -> Result<bool, Error> {
+/// Fails when `field` is not a string, when the render context has nothing
+/// under [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does
+/// not come from [`SessionView::into_value`](crate::SessionView::into_value).
+pub fn has_error(state: &State, field: &Value) -> Result<bool, Error> {
+    let field = string_argument("form field name", field)?;
     let session = session_object(state)?;
     Ok(!session.errors(field).is_empty())
 }
@@ -135,25 +151,14 @@ pub fn has_error(state: &State, field: &str) -> Result<bool, Error> {
 /// # Errors
 ///
 /// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
+/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or when the value there does not
+/// come from [`SessionView::into_value`](crate::SessionView::into_value).
 ///
-/// Fails when the session data has no token, because a form or script
-/// without one can never pass the CSRF check.
+/// Fails when the session data has no token or an empty one, because a form
+/// or script without a token can never pass the CSRF check.
 pub fn csrf_token(state: &State) -> Result<String, Error> {
     let session = session_object(state)?;
     Ok(required_token(session.csrf_token())?.to_owned())
-}
-
-/// Returns the token, or an error that says how to provide one.
-fn required_token(token: Option<&str>) -> Result<&str, Error> {
-    token.ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidOperation,
-            "no CSRF token in the session data: set SessionView::csrf_token before rendering \
-             (with web-session, call Session::token())",
-        )
-    })
 }
 
 /// Renders a hidden form field named `_token` that carries the CSRF token.
@@ -168,15 +173,61 @@ fn required_token(token: Option<&str>) -> Result<&str, Error> {
 ///
 /// # Errors
 ///
-/// Fails when the render context has nothing under
-/// [`CONTEXT_KEY`](crate::CONTEXT_KEY), or a value there that does not come
-/// from [`SessionView::into_value`](crate::SessionView::into_value).
+/// The same as [`csrf_token`]: no session data, or no token in it.
 pub fn csrf_field(state: &State) -> Result<Value, Error> {
     let session = session_object(state)?;
 
     let token = HtmlEscape(required_token(session.csrf_token())?);
     let field = format!(r#"<input type="hidden" name="{CSRF_FIELD_NAME}" value="{token}">"#);
     Ok(Value::from_safe_string(field))
+}
+
+/// Returns the token, or an error that says how to provide one. An empty
+/// token counts as none, because no submitted value can match it.
+fn required_token(token: Option<&str>) -> Result<&str, Error> {
+    token.filter(|token| !token.is_empty()).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            "no CSRF token in the session data (it is missing or empty): set \
+             SessionView::csrf_token before rendering; with web-session, call \
+             Session::token() in the handler before Session::template_view()",
+        )
+    })
+}
+
+/// Reads the optional default argument of [`flash`] and [`old`].
+///
+/// The arguments arrive as a rest list because minijinja turns an undefined
+/// value passed as an `Option` argument into `None`, which would hide a
+/// misspelled default under strict undefined behavior.
+fn default_argument(arguments: Rest<Value>) -> Result<Value, Error> {
+    let Rest(arguments) = arguments;
+    let mut arguments = arguments.into_iter();
+    let default = arguments.next();
+    if arguments.next().is_some() {
+        return Err(Error::new(
+            ErrorKind::TooManyArguments,
+            "expected at most two arguments: the key or field name and a default",
+        ));
+    }
+
+    let default = match default {
+        Some(default) if !default.is_none() => default,
+        _ => Value::from(""),
+    };
+    Ok(default)
+}
+
+/// Reads a key or field name argument, with an error that names the
+/// argument and the kind of value passed, such as `undefined` for a
+/// misspelled variable.
+fn string_argument<'a>(argument: &str, value: &'a Value) -> Result<&'a str, Error> {
+    value.as_str().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the {argument} must be a string, not {}", value.kind()),
+        )
+    })
 }
 
 #[cfg(test)]

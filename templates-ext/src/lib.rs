@@ -7,21 +7,12 @@
 //! current request needs from its session into a [`SessionView`] and passes
 //! that view in the render context under one reserved key,
 //! [`CONTEXT_KEY`] (`__session`). [`context_with_session`] adds it to an
-//! existing context.
+//! existing context. Applications built on the `web-session` crate get the
+//! view from `Session::template_view()`, which that crate provides behind
+//! its `minijinja` feature.
 //!
-//! | function | returns |
-//! |---|---|
-//! | `flash(key, default)` | the flash item, or `default` (an empty string when not given) if it is missing or null |
-//! | `hasFlash(key)`, `has_flash(key)` | whether the flash item exists and is not null |
-//! | `old(field, default)` | the previous input of a form field, or `default` (an empty string when not given) if it is missing |
-//! | `errors(field)` | the validation error messages of a field, possibly empty |
-//! | `first_error(field)` | the first error message of a field, or an empty string |
-//! | `has_error(field)` | whether a field has an error message |
-//! | `csrf_token()` | the CSRF token; an error when the session data has none |
-//! | `csrf_field()` | a hidden `_token` form field that carries the CSRF token |
-//!
-//! [`add_to_environment`] registers all of them. Each one is also public on
-//! its own, so an application can register it under another name.
+//! [`add_to_environment`] registers all functions. Each one is also public
+//! on its own, so an application can register it under another name.
 //!
 //! # Example
 //!
@@ -57,6 +48,42 @@
 //! );
 //! ```
 //!
+//! # Rules
+//!
+//! What each function returns, by the state of the value it reads. The
+//! columns are: a present value, a JSON `null`, a missing key or field, an
+//! empty string `""` stored as the value, and a render context with nothing
+//! under [`CONTEXT_KEY`]. `default` is the optional second argument, and
+//! `none`, an undefined value or no argument at all mean an empty string.
+//!
+//! | function | present | `null` | missing | `""` | no session data |
+//! |---|---|---|---|---|---|
+//! | `flash(key, default)` | the value as stored, of any type | `default` | `default` | `""` | error |
+//! | `hasFlash(key)`, `has_flash(key)` | `true` | `false` | `false` | `true` | error |
+//! | `old(field, default)` | the submitted string | `default` | `default` | `""`, not `default` | error |
+//! | `errors(field)` | the list of messages | `[]` | `[]` | `[]` | error |
+//! | `first_error(field)` | the first message | `""` | `""` | `""` | error |
+//! | `has_error(field)` | `true` | `false` | `false` | `false` | error |
+//! | `csrf_token()` | the token | error | error | error | error |
+//! | `csrf_field()` | `<input type="hidden" name="_token" value="…">` | error | error | error | error |
+//!
+//! Notes on the cells:
+//!
+//! - A stored value of the wrong shape counts as missing. Old input is text,
+//!   so a `null` or a number there is dropped. The errors of a field must be
+//!   a list of strings, so `null` or `""` there reads as no errors. A CSRF
+//!   token that is not a string reads as no token. [`SessionView`] applies
+//!   these rules when it is deserialized from stored data.
+//! - A flash value of `false` or `0` is present: `flash()` returns it and
+//!   `hasFlash()` is `true`.
+//! - An empty list of errors is the same as missing. A list that holds one
+//!   empty message, `[""]`, is a present error: `has_error()` is `true` and
+//!   `first_error()` is `""`.
+//! - An empty CSRF token is an error like a missing one, because no
+//!   submitted form can match it.
+//! - `default` is returned as given, so `flash('count', 0) + 1` is a
+//!   number.
+//!
 //! # Escaping
 //!
 //! Every function except `csrf_field()` returns plain strings or data, so
@@ -65,19 +92,61 @@
 //!
 //! # Errors
 //!
-//! A function called while the render context has nothing under
-//! [`CONTEXT_KEY`] fails the render with an
-//! [`InvalidOperation`](minijinja::ErrorKind::InvalidOperation) error that
-//! names the key and explains how to pass the session data. The same kind
-//! of error reports a value under the key that does not come from
-//! [`SessionView::into_value`].
+//! A failed function call fails the render with a minijinja
+//! [`Error`](minijinja::Error) that carries the template name and line
+//! ([`Error::name`](minijinja::Error::name),
+//! [`Error::line`](minijinja::Error::line)). Its detail says what to fix:
+//!
+//! - nothing under [`CONTEXT_KEY`]: the message names the key and says to
+//!   pass [`SessionView::into_value`] there, for example with
+//!   [`context_with_session`];
+//! - another value under the key, such as a plain map or a template
+//!   variable assigned with `{% set __session = … %}`: the message names
+//!   the key and the kind of value found;
+//! - no CSRF token: the message says to set [`SessionView::csrf_token`]
+//!   before rendering;
+//! - a key or field name that is not a string, as in `flash(nokey)` with an
+//!   undefined `nokey`: the message names the argument and the kind passed;
+//! - too few or too many arguments: minijinja's `missing argument` and
+//!   `too many arguments` errors.
+//!
+//! # Names and scopes
+//!
+//! minijinja looks a name up in the template's own scopes first (`set`,
+//! `for`, `with`, macro arguments), then in the render context, and last in
+//! the environment's globals, where [`add_to_environment`] puts the
+//! functions. So a context variable or a template variable named like a
+//! function hides that function wherever the variable is visible, and
+//! calling it fails with minijinja's `value of type … is not callable`
+//! error. The other functions stay callable, and the function comes back
+//! outside the variable's scope, for example after a `{% for flash in … %}`
+//! loop ends. A `{% set %}` at the top level of a template also hides the
+//! function inside the macros of that template. An application that needs
+//! such a variable name registers the functions under other names.
+//!
+//! # Undefined behavior
+//!
+//! The functions never return an undefined value, so a missing flash item
+//! renders the same under every [`UndefinedBehavior`](minijinja::UndefinedBehavior),
+//! and `{% if hasFlash('x') %}` and `{% if flash('x') %}` are false. An
+//! attribute of the result follows the environment's setting:
+//! `{{ flash('x').status }}` prints nothing with the default lenient
+//! behavior and fails with `UndefinedBehavior::Strict`. Test with
+//! `hasFlash()` before reading attributes of a flash item that a page shows
+//! only sometimes.
+//!
+//! NOTE: minijinja passes an undefined `default` argument to a function as
+//! no default, even with strict undefined behavior. A misspelled variable
+//! in `old('nick', usr.nick)` fails on the attribute lookup, but a bare
+//! misspelled name, as in `old('nick', nik)`, renders an empty string.
 //!
 //! # Macros and includes
 //!
 //! The functions read the render context of the template being rendered.
 //! Included templates, parent templates of `{% extends %}`, macros (local
-//! and imported) and `{% call %}` blocks all see that context, so the
-//! functions work in them too.
+//! and imported with `{% import %}` or `{% from … import %}`) and
+//! `{% call %}` blocks all see that context, so the functions work in them
+//! too.
 #![deny(missing_docs)]
 
 mod context;
@@ -103,7 +172,9 @@ pub const CONTEXT_KEY: &str = "__session";
 ///
 /// The names are `flash`, `hasFlash`, `has_flash`, `old`, `errors`,
 /// `first_error`, `has_error`, `csrf_token` and `csrf_field`. A function
-/// registered earlier under one of these names is replaced.
+/// registered earlier under one of these names is replaced. The functions
+/// are globals, so a render-context or template variable with the same name
+/// hides one, as the crate docs explain under "Names and scopes".
 ///
 /// # Examples
 ///

@@ -52,6 +52,8 @@ pub struct SessionView {
     pub errors: BTreeMap<String, Vec<String>>,
 
     /// CSRF token of the session, if it has one.
+    ///
+    /// `csrf_token()` and `csrf_field()` fail when it is `None` or empty.
     #[serde(default, deserialize_with = "csrf_token_or_none")]
     pub csrf_token: Option<String>,
 }

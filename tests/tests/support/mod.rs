@@ -165,16 +165,16 @@ impl CaseApp {
         if !base_path.is_empty() {
             routes = Router::new().nest(base_path, routes);
         }
-        let app = routes
-            .layer(layer.clone())
-            .layer(CatchPanicLayer::new());
+        let app = routes.layer(layer.clone()).layer(CatchPanicLayer::new());
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve the case app");
+            axum::serve(listener, app)
+                .await
+                .expect("serve the case app");
         });
         let plain = Client::builder()
             .redirect(Policy::none())
@@ -447,10 +447,12 @@ pub fn cookie_attributes(set_cookie: &str) -> Vec<String> {
 /// Returns the value of the attribute `name` (case-insensitive) of a
 /// `Set-Cookie` line, if present.
 pub fn cookie_attribute(set_cookie: &str, name: &str) -> Option<String> {
-    cookie_attributes(set_cookie).into_iter().find_map(|attribute| {
-        let (key, value) = attribute.split_once('=')?;
-        key.eq_ignore_ascii_case(name).then(|| value.to_owned())
-    })
+    cookie_attributes(set_cookie)
+        .into_iter()
+        .find_map(|attribute| {
+            let (key, value) = attribute.split_once('=')?;
+            key.eq_ignore_ascii_case(name).then(|| value.to_owned())
+        })
 }
 
 /// Returns whether a `Set-Cookie` line removes the cookie.
@@ -523,6 +525,7 @@ fn case_routes(gates: Arc<Gates>) -> Router {
         .route("/old", get(old_input))
         .route("/page", get(page))
         .route("/dump", get(dump))
+        .route("/act", get(act))
         .merge(guarded)
         .with_state(gates)
 }
@@ -702,4 +705,21 @@ async fn dump(session: Session) -> String {
         "visible": session.flash_keys(),
     })
     .to_string()
+}
+
+/// Applies the optional `put`, `forget` and `flash` parameters, each naming
+/// a key (a put stores the key as its own value), and returns the flash
+/// keys visible on this request, which its aging removes, as JSON.
+async fn act(session: Session, Query(params): Params) -> Result<String, HandlerError> {
+    let visible = session.flash_keys();
+    if let Some(key) = params.get("put") {
+        session.put(key, key)?;
+    }
+    if let Some(key) = params.get("forget") {
+        session.forget([key]);
+    }
+    if let Some(key) = params.get("flash") {
+        session.flash(key, key)?;
+    }
+    Ok(json!({ "visible": visible }).to_string())
 }
