@@ -62,7 +62,10 @@ impl RedisServer {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("redis-server did not listen on 127.0.0.1:{} within 5 s", self.port);
+        panic!(
+            "redis-server did not listen on 127.0.0.1:{} within 5 s",
+            self.port
+        );
     }
 
     fn stop(&mut self) {
@@ -107,7 +110,12 @@ async fn two_instances(redis: &RedisServer, storage: &Path) -> (TestApp, TestApp
 /// Sends a GET to `app` with the client's cookies. Browsers share cookies
 /// across ports of one host, and so does the client's jar.
 async fn get_at(client: &TestClient, app: &TestApp, path: &str) -> reqwest::Response {
-    client.http.get(app.url(path)).send().await.expect("GET request")
+    client
+        .http
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("GET request")
 }
 
 async fn page_at(client: &TestClient, app: &TestApp, path: &str) -> String {
@@ -116,7 +124,13 @@ async fn page_at(client: &TestClient, app: &TestApp, path: &str) -> String {
     response.text().await.expect("page body")
 }
 
-async fn post_at(client: &TestClient, app: &TestApp, form_page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+async fn post_at(
+    client: &TestClient,
+    app: &TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let html = page_at(client, app, form_page).await;
     let token = csrf_token_in(&html).expect("form carries a CSRF token");
     let mut with_token = fields.to_vec();
@@ -176,7 +190,10 @@ async fn flash_on_a_shown_once_on_b() {
     let first = page_at(&client, &b, "/").await;
     assert!(first.contains("Thanks for following the link in your e-mail."));
     let second = page_at(&client, &b, "/").await;
-    assert!(!second.contains("Thanks for following the link"), "shown twice");
+    assert!(
+        !second.contains("Thanks for following the link"),
+        "shown twice"
+    );
 }
 
 #[tokio::test]
@@ -190,7 +207,10 @@ async fn errors_posted_to_a_render_on_b() {
     assert_eq!(response.status(), 303);
 
     let html = page_at(&client, &b, "/register").await;
-    assert_eq!(field_errors(&html, "email"), vec!["Enter your e-mail address."]);
+    assert_eq!(
+        field_errors(&html, "email"),
+        vec!["Enter your e-mail address."]
+    );
     assert!(html.contains(r#"value="Ada""#), "old input missing");
 }
 
@@ -198,15 +218,25 @@ async fn errors_posted_to_a_render_on_b() {
 async fn unreachable_redis_stops_start_up() {
     let port = free_port();
     let storage = tempfile::tempdir().expect("storage");
-    let mut session = redis_config(&format!("redis://:s3cret@127.0.0.1:{port}"), &AppKey::generate());
+    let mut session = redis_config(
+        &format!("redis://:s3cret@127.0.0.1:{port}"),
+        &AppKey::generate(),
+    );
     session.files = storage.path().join("sessions");
     let mut config = AppConfig::new(session);
     config.storage = storage.path().to_path_buf();
 
-    let message = build_app(config).await.err().map(|error| error.to_string()).unwrap_or_default();
+    let message = build_app(config)
+        .await
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
     assert!(message.contains("redis-server"), "{message}");
-    assert!(!message.contains("s3cret"), "password in message: {message}");
+    assert!(
+        !message.contains("s3cret"),
+        "password in message: {message}"
+    );
 }
 
 #[tokio::test]

@@ -164,7 +164,11 @@ async fn render_error_page(
     let response = next.run(request).await;
     let template = if response.extensions().get::<ErrorPage>().is_some() {
         "error.html"
-    } else if response.extensions().get::<SessionStoreUnavailable>().is_some() {
+    } else if response
+        .extensions()
+        .get::<SessionStoreUnavailable>()
+        .is_some()
+    {
         "unavailable.html"
     } else {
         return response;
