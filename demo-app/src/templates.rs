@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::response::Html;
 use minijinja::{Environment, UndefinedBehavior, Value};
-use minijinja_session::{context_with_session, SessionView};
+use minijinja_session::context_with_session;
 use web_session::Session;
 
 use crate::config::StartError;
@@ -59,22 +59,11 @@ impl Templates {
         session: Option<&Session>,
         context: Value,
     ) -> Result<Html<String>, AppError> {
-        let view = session.map(view_of).unwrap_or_default();
+        // Pages with a form call `Session::token` before rendering, so that a
+        // page without one does not start a session.
+        let view = session.map(Session::template_view).unwrap_or_default();
         let template = self.environment.get_template(name)?;
         let html = template.render(context_with_session(view, context))?;
         Ok(Html(html))
-    }
-}
-
-/// Copies what the template helpers show from the session: visible flash
-/// items, old input, validation errors and the CSRF token if there is one.
-/// Handlers of pages with a form call `Session::token` first, so that a page
-/// without a form does not start a session.
-pub(crate) fn view_of(session: &Session) -> SessionView {
-    SessionView {
-        flash: session.visible_flash(),
-        old_input: session.old_input(),
-        errors: session.errors(),
-        csrf_token: session.current_token(),
     }
 }

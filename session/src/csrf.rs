@@ -16,8 +16,12 @@ impl Session {
     /// operating system's random source (32 bytes, URL-safe base64).
     pub fn token(&self) -> String {
         let mut state = self.lock();
+        // A stored token of the wrong shape, or an empty one, could never
+        // pass `verify_token`, so it is replaced.
         if let Some(Value::String(token)) = state.data.get(TOKEN_KEY) {
-            return token.clone();
+            if !token.is_empty() {
+                return token.clone();
+            }
         }
         let token = new_token();
         state
@@ -32,7 +36,7 @@ impl Session {
     /// start a session.
     pub fn current_token(&self) -> Option<String> {
         match self.lock().data.get(TOKEN_KEY) {
-            Some(Value::String(token)) => Some(token.clone()),
+            Some(Value::String(token)) if !token.is_empty() => Some(token.clone()),
             _ => None,
         }
     }
@@ -104,6 +108,15 @@ mod tests {
         assert!(!session.verify_token(""));
         assert!(!session.verify_token(&token[1..]));
         assert!(!session.verify_token("wrong"));
+    }
+
+    #[test]
+    fn empty_stored_token_replaced() {
+        let session = Session::default();
+        session.put(TOKEN_KEY, "").expect("put");
+        let token = session.token();
+        assert!(!token.is_empty());
+        assert!(session.verify_token(&token));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! | stores | [`FileStore`], [`SkipStore`], or any `tower_sessions_core::SessionStore` |
 //! | caches | [`MemoryCache`], [`SkipCache`] |
 //! | configuration from the environment | [`SessionConfig::from_env`] |
+//! | minijinja-session template data (feature `minijinja`) | `Session::template_view` |
 //!
 //! # Flash aging
 //!
@@ -71,6 +72,8 @@ mod persist;
 mod session;
 mod session_cookie;
 mod store;
+#[cfg(feature = "minijinja")]
+mod template_view;
 
 pub use cache::{MemoryCache, SessionCache, SkipCache};
 pub use config::{

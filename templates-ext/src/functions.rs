@@ -182,7 +182,7 @@ pub fn csrf_field(state: &State) -> Result<Value, Error> {
     Ok(Value::from_safe_string(field))
 }
 
-/// Returns the token, or an error that says how to provide one. An empty
+/// Returns the token, or an error that explains how to provide one. An empty
 /// token counts as none, because no submitted value can match it.
 fn required_token(token: Option<&str>) -> Result<&str, Error> {
     token.filter(|token| !token.is_empty()).ok_or_else(|| {

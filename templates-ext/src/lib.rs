@@ -53,8 +53,9 @@
 //! What each function returns, by the state of the value it reads. The
 //! columns are: a present value, a JSON `null`, a missing key or field, an
 //! empty string `""` stored as the value, and a render context with nothing
-//! under [`CONTEXT_KEY`]. `default` is the optional second argument, and
-//! `none`, an undefined value or no argument at all mean an empty string.
+//! under [`CONTEXT_KEY`]. `default` is the optional second argument: no
+//! argument or `none` means an empty string, and an undefined value is
+//! returned undefined (see [Undefined behavior](#undefined-behavior)).
 //!
 //! | function | present | `null` | missing | `""` | no session data |
 //! |---|---|---|---|---|---|
@@ -76,7 +77,7 @@
 //!   these rules when it is deserialized from stored data.
 //! - A flash value of `false` or `0` is present: `flash()` returns it and
 //!   `hasFlash()` is `true`.
-//! - An empty list of errors is the same as missing. A list that holds one
+//! - An empty list of errors is the same as missing. A list that contains one
 //!   empty message, `[""]`, is a present error: `has_error()` is `true` and
 //!   `first_error()` is `""`.
 //! - An empty CSRF token is an error like a missing one, because no
@@ -120,25 +121,30 @@
 //! calling it fails with minijinja's `value of type … is not callable`
 //! error. The other functions stay callable, and the function comes back
 //! outside the variable's scope, for example after a `{% for flash in … %}`
-//! loop ends. A `{% set %}` at the top level of a template also hides the
-//! function inside the macros of that template. An application that needs
-//! such a variable name registers the functions under other names.
+//! loop, a `{% with %}` block or a macro with such an argument ends. A
+//! `{% set %}` inside a `{% block %}` ends with the block. A `{% set %}` at
+//! the top level of a template hides the function for the rest of the
+//! render: in the macros of that template, in the layout it extends, and
+//! (as of minijinja 3.1) in the template that includes it, after the
+//! `{% include %}`. An application that needs such a variable name
+//! registers the functions under other names.
 //!
 //! # Undefined behavior
 //!
-//! The functions never return an undefined value, so a missing flash item
-//! renders the same under every [`UndefinedBehavior`](minijinja::UndefinedBehavior),
-//! and `{% if hasFlash('x') %}` and `{% if flash('x') %}` are false. An
+//! The functions return an undefined value only when a template passes one
+//! as the default, so a missing flash item renders the same under every
+//! [`UndefinedBehavior`](minijinja::UndefinedBehavior):
+//! `{% if hasFlash('x') %}` and `{% if flash('x') %}` are false. An
 //! attribute of the result follows the environment's setting:
 //! `{{ flash('x').status }}` prints nothing with the default lenient
 //! behavior and fails with `UndefinedBehavior::Strict`. Test with
 //! `hasFlash()` before reading attributes of a flash item that a page shows
 //! only sometimes.
 //!
-//! NOTE: minijinja passes an undefined `default` argument to a function as
-//! no default, even with strict undefined behavior. A misspelled variable
-//! in `old('nick', usr.nick)` fails on the attribute lookup, but a bare
-//! misspelled name, as in `old('nick', nik)`, renders an empty string.
+//! An undefined default, such as the misspelled `user.nik` in
+//! `old('nick', user.nik)`, is returned as it is when the default is used,
+//! as minijinja's own `default` filter does. It prints nothing under the
+//! lenient behavior and fails the render under the strict one.
 //!
 //! # Macros and includes
 //!

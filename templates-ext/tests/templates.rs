@@ -1,5 +1,7 @@
 //! Renders the session functions through real templates: auto-escaping,
-//! Unicode, macros, includes, inheritance and a full form page.
+//! Unicode, macros, includes, imports, inheritance and a full form page.
+//! The fixture templates under `tests/fixtures` are rendered into insta
+//! snapshots under `tests/snapshots`, one fixture per group of functions.
 
 use minijinja::{context, Environment, Value};
 use minijinja_session::{add_to_environment, context_with_session, SessionView};
@@ -35,12 +37,27 @@ fn fixture_environment() -> Environment<'static> {
         ("fields.html", include_str!("fixtures/fields.html")),
         ("signup.html", include_str!("fixtures/signup.html")),
         ("footer.html", include_str!("fixtures/footer.html")),
+        ("flash.html", include_str!("fixtures/flash.html")),
+        ("old_input.html", include_str!("fixtures/old_input.html")),
+        ("errors.html", include_str!("fixtures/errors.html")),
+        ("csrf.html", include_str!("fixtures/csrf.html")),
+        ("notice.html", include_str!("fixtures/notice.html")),
+        ("profile.html", include_str!("fixtures/profile.html")),
     ];
     for (name, source) in fixtures {
         env.add_template(name, source)
             .expect("fixture template parses");
     }
     env
+}
+
+/// Renders the fixture template `name` with `view` as the session data.
+fn render_fixture(name: &str, view: SessionView) -> String {
+    let ctx = context_with_session(view, context! { title => "Test" });
+    fixture_environment()
+        .get_template(name)
+        .and_then(|template| template.render(ctx))
+        .unwrap_or_else(|err| panic!("fixture {name} fails to render: {err:#}"))
 }
 
 #[test]
@@ -287,4 +304,127 @@ fn signup_page_without_flash() {
 
     assert!(!html.contains("class=\"flash"), "{html}");
     assert!(!html.contains("aria-invalid"), "{html}");
+}
+
+#[test]
+fn flash_fixture_snapshot() {
+    let view = SessionView::new()
+        .with_flash("message", HOSTILE)
+        .with_flash(
+            "status",
+            json!({
+                "level": "error\" onclick=\"steal()",
+                "text": "Grüße & 世界 <b>👋</b>",
+                "detail": { "title": "it's \"quoted\"" },
+            }),
+        )
+        .with_flash(
+            "notes",
+            json!(["<img src=x onerror=alert(1)>", "Zoë & Ünïcödé"]),
+        )
+        .with_flash("cleared", json!(null));
+
+    let html = render_fixture("flash.html", view);
+
+    insta::assert_snapshot!("flash_fixture", html);
+}
+
+#[test]
+fn flash_fixture_empty_snapshot() {
+    let html = render_fixture("flash.html", SessionView::new());
+
+    insta::assert_snapshot!("flash_fixture_empty", html);
+}
+
+#[test]
+fn old_input_fixture_snapshot() {
+    let view = SessionView::new()
+        .with_old_input("nick", r#""><script>alert('x')</script>"#)
+        .with_old_input("email", "")
+        .with_old_input("bio", "Zoë from Zürich\n<3 cats & \"dogs\"");
+
+    let html = render_fixture("old_input.html", view);
+
+    insta::assert_snapshot!("old_input_fixture", html);
+}
+
+#[test]
+fn old_input_fixture_empty_snapshot() {
+    let html = render_fixture("old_input.html", SessionView::new());
+
+    insta::assert_snapshot!("old_input_fixture_empty", html);
+}
+
+#[test]
+fn errors_fixture_snapshot() {
+    let view = SessionView::new()
+        .with_errors("nick", ["is taken", HOSTILE])
+        .with_errors("email", ["ist ungültig — 無効です"]);
+
+    let html = render_fixture("errors.html", view);
+
+    insta::assert_snapshot!("errors_fixture", html);
+}
+
+#[test]
+fn errors_fixture_empty_snapshot() {
+    let html = render_fixture("errors.html", SessionView::new());
+
+    insta::assert_snapshot!("errors_fixture_empty", html);
+}
+
+#[test]
+fn csrf_fixture_snapshot() {
+    let view = SessionView::new().with_csrf_token(r#"k2P9"><script>alert('x')</script>&amp;"#);
+
+    let html = render_fixture("csrf.html", view);
+
+    insta::assert_snapshot!("csrf_fixture", html);
+}
+
+#[test]
+fn csrf_fixture_unicode_snapshot() {
+    let view = SessionView::new().with_csrf_token("ключ-🔑");
+
+    let html = render_fixture("csrf.html", view);
+
+    insta::assert_snapshot!("csrf_fixture_unicode", html);
+}
+
+#[test]
+fn profile_fixture_snapshot() {
+    let view = SessionView::new()
+        .with_flash("message", "Profile <saved> & synced")
+        .with_flash("status", json!({ "level": "ok", "text": "Alles gut ✓" }))
+        .with_old_input("nick", "Zoë")
+        .with_errors("nick", ["is too \"short\""])
+        .with_csrf_token("k2P9");
+
+    let html = render_fixture("profile.html", view);
+
+    insta::assert_snapshot!("profile_fixture", html);
+}
+
+#[test]
+fn module_import_sees_session() {
+    let mut env = environment();
+    env.add_template(
+        "macros.html",
+        "{% macro notice() %}[{{ flash('message') }}]{% endmacro %}",
+    )
+    .expect("macro template parses");
+    env.add_template(
+        "page.html",
+        "{% import 'macros.html' as macros %}{{ macros.notice() }}",
+    )
+    .expect("page template parses");
+    let view = SessionView::new().with_flash("message", "Saved");
+    let ctx = context_with_session(view, Value::from(()));
+
+    let output = env
+        .get_template("page.html")
+        .and_then(|template| template.render(ctx))
+        .expect("page renders");
+
+    assert_eq!(output, "[Saved]");
 }
