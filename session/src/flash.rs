@@ -3,7 +3,9 @@
 //! Flash items are ordinary session items plus two reserved lists of keys:
 //! [`FLASH_NEW`] holds the keys flashed during this request for the next one,
 //! and [`FLASH_OLD`] the keys visible now, which are removed when this request
-//! ages. A list of the wrong shape in a stored record counts as empty.
+//! ages. A key in both lists is visible now and stays for the next request,
+//! which is what `reflash` and `keep` do. A list of the wrong shape in a
+//! stored record counts as empty.
 
 use std::collections::HashMap;
 
@@ -75,16 +77,17 @@ pub(crate) fn reflash(data: &mut Data) {
 
 /// Keeps the named visible flash items for one more request. Names that are
 /// not visible flash items are ignored.
+///
+/// The items also stay in the old list, so they remain visible on the
+/// current request; aging spares keys that are in both lists.
 pub(crate) fn keep(data: &mut Data, names: &[String]) {
-    let mut old = keys(data, FLASH_OLD);
+    let old = keys(data, FLASH_OLD);
     let mut new = keys(data, FLASH_NEW);
     for name in names {
-        if let Some(position) = old.iter().position(|key| key == name) {
-            old.remove(position);
+        if old.contains(name) {
             push_unique(&mut new, name);
         }
     }
-    set_keys(data, FLASH_OLD, old);
     set_keys(data, FLASH_NEW, new);
 }
 

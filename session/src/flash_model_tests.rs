@@ -62,13 +62,13 @@ impl FlashModel {
                 self.items.insert((*key).to_owned(), value.clone());
                 self.old.insert((*key).to_owned());
             }
+            // Kept items stay visible now and are added for the next request.
             Op::Reflash => {
-                let old = std::mem::take(&mut self.old);
-                self.new.extend(old);
+                self.new.extend(self.old.iter().cloned());
             }
             Op::Keep(keys) => {
                 for key in keys {
-                    if self.old.remove(*key) {
+                    if self.old.contains(*key) {
                         self.new.insert((*key).to_owned());
                     }
                 }

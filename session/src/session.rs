@@ -267,11 +267,12 @@ impl Session {
     }
 
     /// Keeps all flash data visible on this request for one more request.
+    /// The items stay visible on this request too.
     pub fn reflash(&self) {
         self.change(|data| {
-            let had_visible = !flash::keys(data, FLASH_OLD).is_empty();
+            let before = flash::keys(data, FLASH_NEW);
             flash::reflash(data);
-            had_visible
+            flash::keys(data, FLASH_NEW) != before
         });
     }
 
@@ -282,9 +283,9 @@ impl Session {
             .map(|key| key.as_ref().to_owned())
             .collect();
         self.change(|data| {
-            let before = flash::keys(data, FLASH_OLD);
+            let before = flash::keys(data, FLASH_NEW);
             flash::keep(data, &keys);
-            flash::keys(data, FLASH_OLD) != before
+            flash::keys(data, FLASH_NEW) != before
         });
     }
 
