@@ -264,7 +264,9 @@ pub struct StoredFile {
 }
 
 impl TestApp {
-    /// Returns the folder of the app's own data files (users, guestbook).
+    /// Returns the folder of the app's own data files (users, guestbook) of
+    /// an app from [`TestApp::start`] or [`TestApp::start_with`]. An app from
+    /// [`TestApp::start_instance`] uses the folder it was given instead.
     pub fn storage_folder(&self) -> PathBuf {
         self.folder.path().join("storage")
     }

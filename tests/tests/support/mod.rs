@@ -5,7 +5,7 @@
 //! temporary folder, and a `CatchPanicLayer` outside the session layer so a
 //! panicking handler turns into a `500` and the server keeps running. Each
 //! route does one thing to the session, driven by query parameters, and
-//! answers in plain text or JSON that the tests parse.
+//! returns plain text or JSON that the tests parse.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
@@ -39,16 +39,16 @@ use web_session::{AppKey, Clock, FileStore, Session, SessionConfig, SessionStart
 /// Name of the session cookie in the default configuration.
 pub const COOKIE_NAME: &str = "app_session";
 
-/// Longest wait for a gate or a request before a test fails as hung. It only
-/// turns a deadlock into a failure and never judges speed.
+/// Maximum wait for a gate or a request before a test fails as stuck. It
+/// only turns a deadlock into a failure and never judges speed.
 pub const HANG_LIMIT: Duration = Duration::from_secs(60);
 
-/// Awaits `future`, failing the test when it takes longer than
-/// [`HANG_LIMIT`], which means the test is stuck.
-pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+/// Awaits `future`, described by `description`, failing the test when it
+/// takes longer than [`HANG_LIMIT`], which means the test is stuck.
+pub async fn within<T>(description: &str, future: impl Future<Output = T>) -> T {
     match tokio::time::timeout(HANG_LIMIT, future).await {
         Ok(value) => value,
-        Err(_) => panic!("{what} did not finish within {HANG_LIMIT:?}; the test is stuck"),
+        Err(_) => panic!("{description} timed out after {HANG_LIMIT:?}, so the test is stuck"),
     }
 }
 
@@ -79,9 +79,9 @@ impl Default for Gates {
 /// offset that tests move forward.
 ///
 /// The file store and the memory cache compare expiry dates with the system
-/// clock, so the layer's clock must never fall behind it: a record that the
-/// layer considers live would otherwise vanish at the store. An offset that
-/// only grows keeps the layer's clock at or ahead of real time.
+/// clock, so the layer's clock must never fall behind it. Otherwise a record
+/// that the layer considers live would be expired for the store. An offset
+/// that only grows keeps the layer's clock at or ahead of real time.
 #[derive(Clone, Debug, Default)]
 pub struct TestClock {
     offset: Arc<Mutex<time::Duration>>,
@@ -214,7 +214,7 @@ impl CaseApp {
             .expect("GET request")
     }
 
-    /// Returns the temporary folder that holds the session folder.
+    /// Returns the temporary folder that contains the session folder.
     pub fn root(&self) -> &Path {
         self.root.path()
     }
