@@ -1,6 +1,9 @@
 //! Shared helpers for the HTTP and browser tests of the demo app: start the
 //! app on `127.0.0.1` with an ephemeral port and its own temporary folders,
-//! and a cookie-keeping client that does not follow redirects.
+//! and a cookie-keeping client that does not follow redirects. The
+//! [`browser`] module drives headless Chromium through chromedriver.
+
+pub mod browser;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
