@@ -1,11 +1,18 @@
 //! Shared helpers for the HTTP and browser tests of the demo app: start the
 //! app on `127.0.0.1` with an ephemeral port and its own temporary folders,
-//! and a cookie-keeping client that does not follow redirects.
+//! and a cookie-keeping client that does not follow redirects. The
+//! [`browser`] module drives headless Chromium through chromedriver.
+
+pub mod browser;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::Response as AxumResponse;
 use demo_app::{build_app, AppConfig};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;
@@ -16,11 +23,13 @@ use web_session::{AppKey, SessionConfig};
 
 /// A demo app served on `127.0.0.1` for one test, with its session files and
 /// storage in a temporary folder that is removed when the app is dropped.
+/// It records every request it handles, see [`TestApp::requests`].
 pub struct TestApp {
     /// The address the app listens on.
     pub address: SocketAddr,
     folder: TempDir,
     server: JoinHandle<()>,
+    requests: RequestLog,
 }
 
 impl TestApp {
@@ -49,9 +58,15 @@ impl TestApp {
     }
 
     async fn serve(folder: TempDir, storage: PathBuf, session: SessionConfig) -> Self {
+        let requests = RequestLog {
+            cookie_name: session.cookie_name.clone(),
+            entries: Arc::default(),
+        };
         let mut config = AppConfig::new(session);
         config.storage = storage;
-        let app = build_app(config).await.expect("build the demo app");
+        let app = build_app(config).await.expect("build the demo app").layer(
+            middleware::from_fn_with_state(requests.clone(), record_request),
+        );
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -66,6 +81,7 @@ impl TestApp {
             address,
             folder,
             server,
+            requests,
         }
     }
 
@@ -94,6 +110,12 @@ impl TestApp {
             .join("\n")
     }
 
+    /// Returns every request the app has handled so far, in the order the
+    /// app produced the responses.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.requests.entries().clone()
+    }
+
     /// Creates a browser-like client for this app.
     pub fn client(&self) -> TestClient {
         TestClient::new(self.url("/"))
@@ -104,6 +126,68 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// One request the app handled, as the request log records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The HTTP method, such as `GET`.
+    pub method: String,
+    /// The path without the query string.
+    pub path: String,
+    /// Whether the request carried the session cookie.
+    pub sent_session_cookie: bool,
+    /// The response status code.
+    pub status: u16,
+    /// Whether the response had a `Set-Cookie` header.
+    pub set_cookie: bool,
+}
+
+/// The requests an app handled, shared between the app's middleware and
+/// the test.
+#[derive(Clone, Debug)]
+struct RequestLog {
+    cookie_name: String,
+    entries: Arc<Mutex<Vec<RecordedRequest>>>,
+}
+
+impl RequestLog {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<RecordedRequest>> {
+        // A panic while the lock was held cannot leave an entry half
+        // written, so a poisoned lock is read as usual.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Records the request and its response in the app's [`RequestLog`].
+async fn record_request(
+    State(log): State<RequestLog>,
+    request: Request,
+    next: Next,
+) -> AxumResponse {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let cookie_prefix = format!("{}=", log.cookie_name);
+    let sent_session_cookie = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| pair.trim_start().starts_with(&cookie_prefix));
+
+    let response = next.run(request).await;
+
+    log.entries().push(RecordedRequest {
+        method,
+        path,
+        sent_session_cookie,
+        status: response.status().as_u16(),
+        set_cookie: response.headers().contains_key(header::SET_COOKIE),
+    });
+    response
 }
 
 /// Lists the file names in `folder`, sorted; an absent folder has none.
