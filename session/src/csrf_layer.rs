@@ -216,8 +216,8 @@ fn header_token(headers: &http::HeaderMap) -> Option<&str> {
     headers.get(TOKEN_HEADER)?.to_str().ok()
 }
 
-/// Answers a request whose token did not match: a friendly redirect back
-/// when the session has no token (it expired), else `403`.
+/// Builds the response to a request whose token did not match: a redirect
+/// back when the session has no token (it expired), else `403`.
 fn reject(
     session: &Session,
     parts: &http::request::Parts,

@@ -93,7 +93,7 @@ impl SessionStart {
     ///
     /// # Errors
     ///
-    /// Returns a message that says what failed: the file store's folder
+    /// Returns an error that names what failed: the file store's folder
     /// cannot be created, or Redis cannot be reached (with the URL's
     /// password masked).
     pub async fn connect(
@@ -262,7 +262,7 @@ where
 }
 
 /// Returns whether a request ages flash data. `HEAD`, `OPTIONS` and browser
-/// prefetches do not, since no person sees their response.
+/// prefetches do not, since their response is not shown to a person.
 fn ages_flash<B>(request: &Request<B>) -> bool {
     if request.method() == Method::HEAD || request.method() == Method::OPTIONS {
         return false;
@@ -302,8 +302,9 @@ fn unavailable_response() -> Response<Body> {
 }
 
 /// Builds the response that replaces the handler's when the session could
-/// not be saved. A session over the size limit says so, since the page that
-/// stored too much can change; other failures stay generic.
+/// not be saved. For a session over the size limit the message names both
+/// sizes, since the page that stored too much can change; other failures
+/// get a generic message.
 fn save_failed_response(error: &Error) -> Response<Body> {
     let message = match error {
         Error::TooLarge { .. } => format!("The session could not be saved: {error}."),

@@ -20,7 +20,7 @@ use crate::session_cookie::{removal_cookie, session_cookie};
 use crate::store::FileStore;
 use crate::{Error, Session};
 
-/// Longest interval between two renewals of an unchanged session's expiry.
+/// Maximum interval between two renewals of an unchanged session's expiry.
 const MAX_RENEWAL_INTERVAL: Duration = Duration::from_secs(60);
 /// Number of lock stripes that serialize saves of the same session.
 const LOCK_STRIPES: usize = 256;
@@ -53,7 +53,7 @@ impl fmt::Debug for Backend {
     }
 }
 
-/// What a request found in its session when the layer saves it.
+/// Snapshot of a request's session state, taken when the layer saves it.
 struct Outcome {
     loaded: Option<Arc<Record>>,
     data: Data,
@@ -139,8 +139,8 @@ impl Backend {
         }
     }
 
-    /// Returns the newest record of a session as this process knows it: the
-    /// cached one, else the stored one. `None` means it was deleted or has
+    /// Returns the newest record of a session that this process can see:
+    /// the cached one, else the stored one. `None` means it was deleted or has
     /// expired. The caller holds the session's lock.
     async fn latest(&self, id: &Id) -> Result<Option<Arc<Record>>, Error> {
         if let Some(record) = self.cache.get(id) {
