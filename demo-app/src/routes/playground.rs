@@ -51,6 +51,10 @@ pub(crate) struct CallForm {
     action: String,
     key: String,
     value: String,
+    /// `reflash` or `keep` sends a flash call on to a page that calls that
+    /// method while it shows the item, since the next request is the only
+    /// one that sees it.
+    then: String,
 }
 
 /// Runs one session call and shows its result on the next page. `now` shows
@@ -95,7 +99,16 @@ pub(crate) async fn call(
         }
         "flash" => {
             session.flash(key, &value)?;
-            format!("flash('{key}', {value}): visible on the next request, then gone.")
+            let next_page = match form.then.as_str() {
+                "reflash" => "/playground?reflash=1".to_owned(),
+                "keep" => format!("/playground?keep={}", encode_query_value(key)),
+                _ => "/playground".to_owned(),
+            };
+            session.flash(
+                RESULT_KEY,
+                format!("flash('{key}', {value}): visible on the next request, then gone."),
+            )?;
+            return Ok(see_other(&next_page));
         }
         "now" => {
             session.now(key, &value)?;
@@ -163,6 +176,11 @@ pub(crate) fn session_listing(session: &Session) -> minijinja::Value {
 /// `{"a": 1}`), and as a string otherwise.
 fn parse_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+/// Percent-encodes a query parameter value.
+fn encode_query_value(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 fn describe(value: Option<Value>) -> String {
