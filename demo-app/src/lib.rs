@@ -16,3 +16,21 @@ mod validation;
 
 pub use config::{AppConfig, StartError};
 pub use routes::build_app;
+
+use std::future::Future;
+
+/// Serves `app` on `listener` until `shutdown` resolves. Requests already
+/// in flight then finish, and their sessions are saved, before it returns.
+///
+/// # Errors
+///
+/// Returns the I/O error when accepting connections fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

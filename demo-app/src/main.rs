@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use demo_app::{build_app, AppConfig};
+use demo_app::{build_app, serve, AppConfig};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -46,8 +46,7 @@ async fn run() -> Result<(), String> {
     let local = listener.local_addr().map_err(|error| error.to_string())?;
     tracing::info!("demo app listening on http://{local}");
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    serve(listener, app, shutdown_signal())
         .await
         .map_err(|error| format!("server failed: {error}"))?;
     tracing::info!("demo app stopped");
