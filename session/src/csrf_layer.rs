@@ -30,12 +30,20 @@ const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// limit (2 MiB unless set with [`VerifyCsrfToken::max_body_bytes`]) and
 /// hands it on unchanged.
 ///
-/// When the session has no token, usually because it expired while the
-/// form was open, the request is not a forgery to punish: the layer flashes
-/// the form's input (without password fields) and a message under the flash
-/// key `error`, and redirects back to the form with `303`, so the person
-/// can submit again. A token that does not match a live session's is
-/// rejected with `403 Forbidden`.
+/// A request whose token does not match is rejected: the inner service
+/// never sees it. How depends on what was sent:
+///
+/// - A form sent when the session has no token, usually because it expired
+///   while the form was open, is not a forgery to punish. The layer flashes
+///   the form's input (without password fields) and a message under the
+///   flash key `error`, and redirects back to the form with `303`, so the
+///   person can submit again.
+/// - A form with a token that does not match a live session's, such as the
+///   second click of a double-clicked log in form whose first click rotated
+///   the token, is redirected back with `303` and a message under `error`,
+///   and the flash data of the session stays for the next page. Its input
+///   is not flashed, since it may come from another site.
+/// - Any other request with a missing or wrong token gets `403 Forbidden`.
 ///
 /// Place it inside [`SessionStart`](crate::SessionStart), which must run
 /// first to load the session.
@@ -52,6 +60,7 @@ struct Settings {
     max_body_bytes: usize,
     except: Vec<String>,
     expired_message: String,
+    mismatch_message: String,
 }
 
 impl Default for VerifyCsrfToken {
@@ -69,6 +78,9 @@ impl VerifyCsrfToken {
                 except: Vec::new(),
                 expired_message: "Your session expired, so the form was not sent. \
                                   Check your input and submit it again."
+                    .to_owned(),
+                mismatch_message: "This form was already sent, or the page was out of date, \
+                                   so nothing was changed. Check the page and try again."
                     .to_owned(),
             }),
         }
@@ -95,6 +107,13 @@ impl VerifyCsrfToken {
     /// Sets the message flashed when a form arrives after its session expired.
     pub fn expired_message(mut self, message: impl Into<String>) -> Self {
         self.settings_mut().expired_message = message.into();
+        self
+    }
+
+    /// Sets the message flashed when a form's token does not match a live
+    /// session's token.
+    pub fn mismatch_message(mut self, message: impl Into<String>) -> Self {
+        self.settings_mut().mismatch_message = message.into();
         self
     }
 }
@@ -216,32 +235,43 @@ fn header_token(headers: &http::HeaderMap) -> Option<&str> {
     headers.get(TOKEN_HEADER)?.to_str().ok()
 }
 
-/// Builds the response to a request whose token did not match: a redirect
-/// back when the session has no token (it expired), else `403`.
+/// Builds the response to a request whose token did not match, as the
+/// type's documentation describes.
 fn reject(
     session: &Session,
     parts: &http::request::Parts,
     fields: &[(String, String)],
     settings: &Settings,
 ) -> Response<Body> {
-    if session.current_token().is_some() {
-        tracing::warn!(path = %parts.uri.path(), "CSRF token mismatch, request rejected");
+    let live = session.current_token().is_some();
+    if live && !is_form(&parts.headers) {
+        tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong, request rejected");
         return plain_response(
             StatusCode::FORBIDDEN,
-            "The form's security token does not match your session. \
-             Reload the page and submit the form again."
+            "The request's security token does not match your session. \
+             Reload the page and try again."
                 .to_owned(),
         );
     }
 
-    let input = fields
-        .iter()
-        .filter(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()))
-        .map(|(name, value)| (name.as_str(), value.as_str()));
-    session.flash_input(input);
-    if let Err(error) = session.flash("error", &settings.expired_message) {
-        tracing::error!(%error, "flashing the expired-session message failed");
+    let message = if live {
+        tracing::warn!(path = %parts.uri.path(), "CSRF token of a form does not match, redirecting back");
+        // The page this request would have led to did not show the flash
+        // data, so it stays for the page the person sees next.
+        session.reflash();
+        &settings.mismatch_message
+    } else {
+        let input = fields
+            .iter()
+            .filter(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()))
+            .map(|(name, value)| (name.as_str(), value.as_str()));
+        session.flash_input(input);
+        &settings.expired_message
+    };
+    if let Err(error) = session.flash("error", message) {
+        tracing::error!(%error, "flashing the CSRF message failed");
     }
+
     let target = back_path(parts);
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::SEE_OTHER;
@@ -249,6 +279,17 @@ fn reject(
         response.headers_mut().insert(LOCATION, location);
     }
     response
+}
+
+/// Returns whether the body is an HTML form, URL-encoded or multipart.
+fn is_form(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.starts_with("application/x-www-form-urlencoded")
+                || value.starts_with("multipart/form-data")
+        })
 }
 
 /// Returns where "back" is: the path of the `Referer` when it is this site,

@@ -187,7 +187,16 @@ async fn login_rotates_csrf_token() {
     let after = csrf_token_in(&dashboard).expect("token on the dashboard");
     assert_ne!(before, after);
     let old_token = client.post_with_token("/logout", &before, &[]).await;
-    assert_eq!(old_token.status(), 403);
+    assert_eq!(old_token.status(), 303);
+    let dashboard = client.page("/dashboard").await;
+    assert!(
+        dashboard.contains("This form was already sent"),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains("Hello, Ada"),
+        "signed out by a stale token"
+    );
 }
 
 #[tokio::test]
@@ -265,4 +274,40 @@ async fn double_clicked_register_creates_one_user() {
             "round {round}"
         );
     }
+}
+
+#[tokio::test]
+async fn register_sent_twice_in_a_row_friendly() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    let form = client.page("/register").await;
+    let token = csrf_token_in(&form).expect("token");
+    let fields = [
+        ("name", NAME),
+        ("email", EMAIL),
+        ("password", PASSWORD),
+        ("password_confirmation", PASSWORD),
+        ("terms", "on"),
+        ("_token", token.as_str()),
+    ];
+
+    let first = client.post_form("/register", &fields).await;
+    assert_eq!(location(&first), "/dashboard");
+    // The second click arrives after the first one rotated the token.
+    let second = client.post_form("/register", &fields).await;
+    assert_eq!(second.status(), 303);
+    assert_eq!(location(&second), "/register");
+
+    let hop = client.get("/register").await;
+    assert_eq!(location(&hop), "/dashboard");
+    let dashboard = client.page("/dashboard").await;
+    assert!(
+        dashboard.contains("Welcome, Ada Lovelace! Your account is ready."),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains("This form was already sent"),
+        "{dashboard}"
+    );
+    assert!(!dashboard.contains("already registered"), "{dashboard}");
 }

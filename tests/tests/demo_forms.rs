@@ -220,20 +220,34 @@ async fn mismatched_token_rejected_on_every_form() {
                 &[("name", "Mallory"), ("action", "invalidate")],
             )
             .await;
-        assert_eq!(forged.status(), 403, "forged token on {action}");
-        let body = forged.text().await.expect("body");
+        assert_eq!(forged.status(), 303, "forged token on {action}");
+        let page = follow_redirects(&client, &location(&forged)).await;
         assert!(
-            body.contains("does not match your session"),
-            "{action}: {body}"
+            page.contains("This form was already sent"),
+            "{action}: {page}"
+        );
+        assert!(
+            !page.contains("Mallory"),
+            "{action}: input of a forged form refilled"
         );
 
         let missing = client.post_form(action, &[("name", "Mallory")]).await;
-        assert_eq!(missing.status(), 403, "no token on {action}");
+        assert_eq!(missing.status(), 303, "no token on {action}");
+
+        let script = client
+            .http
+            .post(app.url(action))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(script.status(), 403, "JSON without token on {action}");
     }
-    assert_eq!(
-        app.session_snapshot(),
-        before,
-        "a rejected form changed the session"
+    let stored = app.stored_sessions_text();
+    assert!(
+        !stored.contains("Mallory"),
+        "a rejected form stored its input"
     );
     let dashboard = client.page("/dashboard").await;
     assert!(
@@ -254,7 +268,9 @@ async fn token_of_other_session_rejected() {
         .post_with_token("/guestbook", &foreign_token, &[("name", "Ada")])
         .await;
 
-    assert_eq!(response.status(), 403);
+    assert_eq!(response.status(), 303);
+    let page = client.page("/guestbook").await;
+    assert!(page.contains("This form was already sent"), "{page}");
 }
 
 #[tokio::test]
@@ -355,4 +371,17 @@ async fn passwords_never_in_users_file_or_session() {
         "password not hashed with Argon2id"
     );
     assert!(!app.stored_sessions_text().contains(PASSWORD));
+}
+
+/// Opens `path` and follows up to three redirects, returning the final page.
+async fn follow_redirects(client: &TestClient, path: &str) -> String {
+    let mut path = path.to_owned();
+    for _ in 0..3 {
+        let response = client.get(&path).await;
+        if response.status() != 303 {
+            return response.text().await.expect("page body");
+        }
+        path = location(&response);
+    }
+    panic!("more than three redirects from {path}");
 }

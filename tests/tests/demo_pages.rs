@@ -137,7 +137,7 @@ async fn logout_without_token_rejected() {
 
     let response = client.post_form("/logout", &[]).await;
 
-    assert_eq!(response.status(), 403);
+    assert_eq!(response.status(), 303);
     let html = client.page("/dashboard").await;
     assert!(html.contains("Hello, Ada Lovelace"), "signed out");
 }

@@ -165,10 +165,13 @@ async fn wrong_csrf_token_rejected() {
     let mut fields = VALID.to_vec();
     fields.push(("_token", "forged"));
     let response = client.post_form("/register", &fields).await;
-    assert_eq!(response.status(), 403);
+    assert_eq!(response.status(), 303);
 
     let html = client.page("/register").await;
+    assert!(html.contains("This form was already sent"), "{html}");
     assert_eq!(input_value(&html, "name").as_deref(), Some(""));
+    assert!(app.stored_sessions_text().contains("_token"));
+    assert!(!app.stored_sessions_text().contains("Ada Lovelace"));
 }
 
 #[tokio::test]

@@ -61,8 +61,14 @@ pub(crate) async fn show_login(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    session.token();
     let user = state.current_user(&session);
+    if user.is_some() {
+        // A signed-in user has nothing to do here; the flash data goes
+        // along to the dashboard.
+        session.reflash();
+        return Ok(see_other("/dashboard"));
+    }
+    session.token();
     let html = state
         .templates
         .render("login.html", Some(&session), user_context(user.as_ref()))?;
@@ -135,6 +141,14 @@ pub(crate) async fn logout(session: Session) -> Result<Response, AppError> {
     session.invalidate();
     session.flash("status", "You have been logged out.")?;
     Ok(see_other("/"))
+}
+
+/// Sends a `GET /logout`, such as a typed address, home without logging out:
+/// logging out changes state, so it takes the form's `POST`. Flash data goes
+/// along, since no page showed it.
+pub(crate) async fn logout_link(session: Session) -> Response {
+    session.reflash();
+    see_other("/")
 }
 
 /// Accepts only paths on this site, so a stored URL cannot redirect away.

@@ -92,7 +92,7 @@ pub async fn build_app(config: AppConfig) -> Result<Router, StartError> {
         .route("/from-email", get(pages::from_email))
         .route("/register", get(register::show).post(register::submit))
         .route("/login", get(account::show_login).post(account::login))
-        .route("/logout", post(account::logout))
+        .route("/logout", get(account::logout_link).post(account::logout))
         .route("/guestbook", get(guestbook::show).post(guestbook::post))
         .route("/playground", get(playground::show).post(playground::call))
         .merge(members_only)

@@ -17,8 +17,14 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    session.token();
     let user = state.current_user(&session);
+    if user.is_some() {
+        // A signed-in user has nothing to do here; the flash data goes
+        // along to the dashboard.
+        session.reflash();
+        return Ok(see_other("/dashboard"));
+    }
+    session.token();
     let html =
         state
             .templates
