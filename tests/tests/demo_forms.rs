@@ -204,7 +204,6 @@ async fn mismatched_token_rejected_on_every_form() {
         .register_user("Ada Lovelace", "ada@example.com", PASSWORD)
         .await;
     client.page("/dashboard").await;
-    let before = app.session_snapshot();
 
     for action in [
         "/register",
