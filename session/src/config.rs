@@ -108,18 +108,31 @@ impl SessionConfig {
         }
     }
 
-    /// Reads the configuration from the process environment.
+    /// Reads the configuration from the process environment, after loading
+    /// a `.env` file from the working folder or its parents when there is
+    /// one. Variables already set in the environment win over the file.
     ///
-    /// Call `dotenvy::dotenv()` first to load a `.env` file. Without `APP_KEY`,
-    /// a development key is loaded from or generated into `storage/app.key`
-    /// (`APP_KEY_FILE` overrides the path), unless `APP_ENV=production`.
+    /// Without `APP_KEY`, a development key is loaded from or generated into
+    /// `storage/app.key` (`APP_KEY_FILE` overrides the path), unless
+    /// `APP_ENV=production`.
     ///
     /// # Errors
     ///
     /// Returns a [`ConfigError`] naming the variable, its value and the
-    /// allowed values when a variable is invalid, or when production runs
-    /// without `APP_KEY`.
+    /// allowed values when a variable is invalid, when production runs
+    /// without `APP_KEY`, or when a `.env` file exists but cannot be read.
     pub fn from_env() -> Result<Self, ConfigError> {
+        if let Err(error) = dotenvy::dotenv() {
+            if !error.not_found() {
+                return Err(ConfigError {
+                    variable: ".env".to_owned(),
+                    value: None,
+                    reason: format!(
+                        "reading the .env file failed ({error}); fix or remove the file"
+                    ),
+                });
+            }
+        }
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
