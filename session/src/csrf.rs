@@ -26,6 +26,7 @@ impl Session {
         let token = new_token();
         state
             .data
+            .to_mut()
             .insert(TOKEN_KEY.to_owned(), Value::String(token.clone()));
         state.changed = true;
         token
@@ -48,6 +49,7 @@ impl Session {
         let mut state = self.lock();
         state
             .data
+            .to_mut()
             .insert(TOKEN_KEY.to_owned(), Value::String(token.clone()));
         state.changed = true;
         token

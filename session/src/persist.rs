@@ -159,9 +159,16 @@ impl Backend {
     ) -> Result<Option<String>, Error> {
         let outcome = {
             let state = session.lock();
+            // An unchanged session needs only the loaded record, so its map
+            // is not copied.
+            let data = if state.changed {
+                Data::clone(&state.data)
+            } else {
+                Data::new()
+            };
             Outcome {
                 loaded: state.loaded.clone(),
-                data: state.data.clone(),
+                data,
                 changed: state.changed,
                 aged: state.aged.clone(),
                 regenerate: state.regenerate,

@@ -1,6 +1,7 @@
 //! The per-request session handle.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -15,13 +16,53 @@ use crate::Error;
 
 pub(crate) type Data = HashMap<String, Value>;
 
+/// The data map of one request. It is the loaded record's map until the
+/// first change and a copy of it from then on, so a request that only
+/// reads never copies the map.
+#[derive(Debug)]
+pub(crate) enum SessionData {
+    Loaded(Arc<Record>),
+    Owned(Data),
+}
+
+impl Default for SessionData {
+    fn default() -> Self {
+        Self::Owned(Data::new())
+    }
+}
+
+impl Deref for SessionData {
+    type Target = Data;
+
+    fn deref(&self) -> &Data {
+        match self {
+            Self::Loaded(record) => &record.data,
+            Self::Owned(data) => data,
+        }
+    }
+}
+
+impl SessionData {
+    /// Returns the map for changing it, copying the loaded record's map on
+    /// the first call.
+    pub(crate) fn to_mut(&mut self) -> &mut Data {
+        if let Self::Loaded(record) = self {
+            *self = Self::Owned(record.data.clone());
+        }
+        match self {
+            Self::Owned(data) => data,
+            Self::Loaded(_) => unreachable!("a loaded map was replaced by its copy above"),
+        }
+    }
+}
+
 /// The session data of one request, shared between the layer and the handler.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     /// The stored record this session was loaded from, kept unchanged so the
     /// layer can tell this request's changes from a concurrent request's.
     pub(crate) loaded: Option<Arc<Record>>,
-    pub(crate) data: Data,
+    pub(crate) data: SessionData,
     /// Whether the data changed during this request.
     pub(crate) changed: bool,
     /// Keys that flash aging removed during this request.
@@ -62,10 +103,7 @@ impl Session {
     /// Creates a handle for a loaded record, or an empty new session.
     pub(crate) fn from_record(record: Option<Arc<Record>>) -> Self {
         let state = State {
-            data: record
-                .as_ref()
-                .map(|record| record.data.clone())
-                .unwrap_or_default(),
+            data: record.clone().map(SessionData::Loaded).unwrap_or_default(),
             loaded: record,
             ..State::default()
         };
@@ -85,7 +123,7 @@ impl Session {
     /// Runs `change` on the data and records whether it changed anything.
     pub(crate) fn change(&self, change: impl FnOnce(&mut Data) -> bool) {
         let mut state = self.lock();
-        if change(&mut state.data) {
+        if change(state.data.to_mut()) {
             state.changed = true;
         }
     }
@@ -379,7 +417,7 @@ impl Session {
     /// into a new session with a new id.
     pub fn invalidate(&self) {
         let mut state = self.lock();
-        state.data.clear();
+        state.data = SessionData::default();
         state.invalidated = true;
         state.changed = true;
     }
@@ -387,8 +425,13 @@ impl Session {
     /// Ages flash data at the end of a request.
     pub(crate) fn age_flash(&self) {
         let mut state = self.lock();
+        // Without flash lists there is nothing to age, and the loaded map
+        // need not be copied.
+        if !state.data.contains_key(FLASH_OLD) && !state.data.contains_key(FLASH_NEW) {
+            return;
+        }
         let visible = flash::keys(&state.data, FLASH_OLD);
-        if flash::age(&mut state.data) {
+        if flash::age(state.data.to_mut()) {
             state.changed = true;
             state.aged = visible;
         }
