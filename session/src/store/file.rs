@@ -12,7 +12,7 @@
 //! power failure.
 
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, FileTimes, OpenOptions};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -251,9 +251,17 @@ impl FileStore {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
+        let expiry = system_time(record.expiry_date);
+        // The access time is set past the modification time, so that a
+        // `relatime` mount does not write a new access time on every load.
+        // Under `relatime` the kernel updates it whenever it is not later
+        // than the modification time, which here is always in the future.
+        let times = FileTimes::new()
+            .set_modified(expiry)
+            .set_accessed(expiry + Duration::from_secs(1));
         let result = options.open(&temp).and_then(|mut file: File| {
             file.write_all(&bytes)?;
-            file.set_modified(system_time(record.expiry_date))
+            file.set_times(times)
         });
         if let Err(error) = result {
             remove_if_present(&temp);
@@ -480,6 +488,21 @@ mod tests {
             drift < time::Duration::milliseconds(1),
             "expiry drifted by {drift}"
         );
+    }
+
+    #[tokio::test]
+    async fn saved_file_times_follow_expiry() {
+        let (_folder, store) = store();
+        let record = record_expiring_in(time::Duration::minutes(10));
+        store.save(&record).await.expect("save");
+        let metadata = fs::metadata(store.path_of(&record.id)).expect("stat");
+        let modified = metadata.modified().expect("modification time");
+        let accessed = metadata.accessed().expect("access time");
+        assert!(
+            modified > SystemTime::now(),
+            "modification time {modified:?} is not the future expiry"
+        );
+        assert!(accessed > modified, "{accessed:?} <= {modified:?}");
     }
 
     #[tokio::test]
