@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
@@ -56,6 +57,23 @@ fn bench_save(criterion: &mut Criterion) {
         bencher.iter(|| {
             fs::write(&plain_temp, &bytes).expect("write");
             fs::rename(&plain_temp, &plain_path).expect("rename");
+        });
+    });
+    // The same two calls through Tokio's blocking pool, as FileStore::save
+    // makes them, to show what the hop to a pool thread costs.
+    let shared = Arc::new((bytes.clone(), plain_temp.clone(), plain_path.clone()));
+    group.bench_function("plain_write_then_rename_blocking_pool", |bencher| {
+        bencher.to_async(&runtime).iter(|| {
+            let shared = shared.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let (bytes, temp, path) = &*shared;
+                    fs::write(temp, bytes).expect("write");
+                    fs::rename(temp, path).expect("rename");
+                })
+                .await
+                .expect("blocking task")
+            }
         });
     });
     group.bench_function("save", |bencher| {
