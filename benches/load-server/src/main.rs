@@ -10,6 +10,7 @@
 //! | `/ws-none` | web-session, skip store and skip cache, no cookie |
 //! | `/ws-mem` | web-session, file store and memory cache |
 //! | `/ws-skip` | web-session, file store and skip cache |
+//! | `/ws-inline` | web-session, file store reading on the calling thread, skip cache |
 //! | `/ts-mem` | tower-sessions 0.15 with its `MemoryStore` |
 //! | `/ts-file` | tower-sessions 0.15 with `tower-sessions-file-store` 0.3 |
 //!
@@ -48,7 +49,7 @@ use web_session::{
 const LIFETIME: Duration = Duration::from_secs(120 * 60);
 
 /// Setups whose sessions the server starts before it listens.
-const SEEDED: [&str; 4] = ["ws-mem", "ws-skip", "ts-mem", "ts-file"];
+const SEEDED: [&str; 5] = ["ws-mem", "ws-skip", "ws-inline", "ts-mem", "ts-file"];
 
 /// The query of `/write`: the session's index in the cookie file and the
 /// value to store.
@@ -155,6 +156,11 @@ fn app(key: &AppKey, folder: &Path) -> std::io::Result<Router> {
         FileStore::new(folder.join("ws-skip"))?,
         SkipCache,
     );
+    let inline_reads = SessionStart::new(
+        web_session_config(key, "ws_inline"),
+        FileStore::new(folder.join("ws-inline"))?.with_inline_reads(true),
+        SkipCache,
+    );
     let no_store = SessionStart::new(web_session_config(key, "ws_none"), SkipStore, SkipCache);
     let peer_files = folder.join("ts-file");
     std::fs::create_dir_all(&peer_files)?;
@@ -174,6 +180,7 @@ fn app(key: &AppKey, folder: &Path) -> std::io::Result<Router> {
             web_session_routes(memory_cached_layer(key, folder)?),
         )
         .nest("/ws-skip", web_session_routes(skip_cached))
+        .nest("/ws-inline", web_session_routes(inline_reads))
         .nest(
             "/ts-mem",
             tower_sessions_routes(tower_sessions::MemoryStore::default(), "ts_mem"),

@@ -57,6 +57,8 @@ pub struct FileStore {
     folder: Arc<PathBuf>,
     /// Permits for `CONCURRENT_WRITES` writes at once, shared by clones.
     writes: Arc<Semaphore>,
+    /// Whether loads read on the calling thread instead of the blocking pool.
+    inline_reads: bool,
 }
 
 /// The on-disk form of a record. The id is the file name.
@@ -105,7 +107,22 @@ impl FileStore {
         Ok(Self {
             folder: Arc::new(folder),
             writes: Arc::new(Semaphore::new(CONCURRENT_WRITES)),
+            inline_reads: false,
         })
+    }
+
+    /// Returns the store with loads that read on the calling thread instead
+    /// of Tokio's blocking pool.
+    ///
+    /// A session file is a few hundred bytes and usually in the page cache,
+    /// where open, read and close took about 5 µs on the machine described
+    /// in `BENCHMARKS.md`, while the round trip through the blocking pool
+    /// cost about 25 µs more. The price is that a file not in the page cache
+    /// blocks a runtime worker for one disk read, so this is off by default;
+    /// turn it on where session files live on fast local storage.
+    pub fn with_inline_reads(mut self, inline: bool) -> Self {
+        self.inline_reads = inline;
+        self
     }
 
     /// Returns the folder that holds the session files.
@@ -358,6 +375,7 @@ impl FileStore {
         }
     }
 
+    /// Runs a write on the blocking pool, at most `CONCURRENT_WRITES` at once.
     async fn run_blocking<T, F>(&self, operation: F) -> session_store::Result<T>
     where
         T: Send + 'static,
@@ -366,6 +384,15 @@ impl FileStore {
         let _permit = self.writes.acquire().await.map_err(|error| {
             session_store::Error::Backend(format!("file store task failed: {error}"))
         })?;
+        self.run_on_pool(operation).await
+    }
+
+    /// Runs a file operation on Tokio's blocking pool.
+    async fn run_on_pool<T, F>(&self, operation: F) -> session_store::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(FileStore) -> io::Result<T> + Send + 'static,
+    {
         let store = self.clone();
         let folder = self.folder.display().to_string();
         tokio::task::spawn_blocking(move || operation(store))
@@ -400,11 +427,12 @@ impl SessionStore for FileStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        // NOTE: the read runs on the calling thread, not on the blocking
-        // pool. A session file is a few hundred bytes and usually in the
-        // page cache, where open, read and close take about 5 µs. The round
-        // trip through the blocking pool cost about 25 µs more. A file that
-        // is not cached blocks this thread for one disk read.
+        if !self.inline_reads {
+            let id = *id;
+            return self
+                .run_on_pool(move |store| store.load_blocking(&id))
+                .await;
+        }
         self.load_blocking(id).map_err(|error| {
             session_store::Error::Backend(format!(
                 "file store in {}: {error}",
