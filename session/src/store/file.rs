@@ -547,6 +547,17 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn inline_reads_load_same_record() {
+        let (_folder, store) = store();
+        let record = record_expiring_in(time::Duration::minutes(10));
+        store.save(&record).await.expect("save");
+        let inline = store.clone().with_inline_reads(true);
+        let loaded = inline.load(&record.id).await.expect("load").expect("record");
+        assert_eq!(loaded.data, record.data);
+        assert!(inline.load(&Id::default()).await.expect("load").is_none());
+    }
+
+    #[tokio::test]
     async fn load_missing_returns_none() {
         let (_folder, store) = store();
         assert!(store.load(&Id::default()).await.expect("load").is_none());
