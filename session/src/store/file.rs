@@ -552,7 +552,11 @@ mod tests {
         let record = record_expiring_in(time::Duration::minutes(10));
         store.save(&record).await.expect("save");
         let inline = store.clone().with_inline_reads(true);
-        let loaded = inline.load(&record.id).await.expect("load").expect("record");
+        let loaded = inline
+            .load(&record.id)
+            .await
+            .expect("load")
+            .expect("record");
         assert_eq!(loaded.data, record.data);
         assert!(inline.load(&Id::default()).await.expect("load").is_none());
     }
