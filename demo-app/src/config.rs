@@ -21,7 +21,7 @@ pub struct AppConfig {
     pub session: SessionConfig,
 }
 
-/// Why the demo app could not start.
+/// Error that stops the demo app from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// A configuration variable is invalid.
@@ -31,7 +31,7 @@ pub enum StartError {
     /// A file or folder the app needs could not be read or created.
     #[error("{what} at {path} failed: {source}")]
     Io {
-        /// What the app was doing.
+        /// The operation that failed.
         what: &'static str,
         /// The file or folder involved.
         path: PathBuf,
@@ -48,7 +48,7 @@ pub enum StartError {
     Template {
         /// The template's file name.
         name: String,
-        /// What minijinja reported, with line number.
+        /// The minijinja error, with the line number.
         source: minijinja::Error,
     },
 
@@ -62,7 +62,7 @@ pub enum StartError {
     },
 }
 
-/// The workspace folder that holds `templates/` and `static/`.
+/// Returns the workspace folder, which contains `templates/` and `static/`.
 fn workspace_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }

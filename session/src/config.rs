@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::key::AppKey;
 
-/// Where sessions are persisted, chosen by `SESSION_DRIVER`.
+/// Store driver that persists sessions, chosen by `SESSION_DRIVER`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreDriver {
@@ -19,7 +19,7 @@ pub enum StoreDriver {
     Redis,
 }
 
-/// Which cache sits in front of the store, chosen by `SESSION_CACHE_DRIVER`.
+/// Cache driver in front of the store, chosen by `SESSION_CACHE_DRIVER`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CacheDriver {
@@ -330,7 +330,7 @@ pub struct ConfigError {
     pub variable: String,
     /// The rejected value, or `None` when it is missing or secret.
     pub value: Option<String>,
-    /// What is allowed or what to do.
+    /// The allowed values, or the fix.
     pub reason: String,
 }
 

@@ -360,7 +360,7 @@ impl Session {
             .collect()
     }
 
-    /// Returns whether the session holds no items.
+    /// Returns whether the session contains no items.
     pub fn is_empty(&self) -> bool {
         self.lock().data.is_empty()
     }

@@ -9,21 +9,21 @@ use tower_sessions_redis_store::RedisStore;
 
 /// Connections kept open to Redis.
 const POOL_SIZE: usize = 4;
-/// Longest wait for the first connection at start-up.
+/// Maximum wait for the first connection at start-up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Longest wait for one command, so that requests fail fast with `503`
+/// Maximum wait for one command, so that requests fail fast with `503`
 /// while Redis is down instead of hanging.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 /// Delay between reconnection attempts after Redis went away, in milliseconds.
 const RECONNECT_DELAY_MS: u32 = 500;
 
-/// Why the Redis store could not start.
+/// Error that stops the Redis store from starting.
 #[derive(Debug, thiserror::Error)]
 #[error("connecting to Redis at {url} failed: {reason}")]
 pub struct RedisConnectError {
     /// The URL with any password replaced by `****`.
     pub url: String,
-    /// What failed and what to check.
+    /// The failure and what to check.
     pub reason: String,
 }
 
@@ -36,7 +36,7 @@ pub struct RedisConnectError {
 /// # Errors
 ///
 /// Returns a [`RedisConnectError`] with the masked URL when the URL is
-/// invalid or Redis does not answer within five seconds.
+/// invalid or Redis does not reply within five seconds.
 pub async fn connect_redis(url: &str) -> Result<RedisStore<Pool>, RedisConnectError> {
     let failure = |reason: String| RedisConnectError {
         url: mask_password(url),
