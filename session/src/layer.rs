@@ -137,6 +137,10 @@ impl SessionStart {
     /// Returns a layer that reads the current time from `clock` instead of
     /// the system clock, for tests that move through a session's lifetime
     /// without waiting. It shares the store and cache with `self`.
+    ///
+    /// NOTE: only the layer reads this clock. `FileStore` and `MemoryCache`
+    /// check expiry against the system clock, so keep `clock` at or ahead
+    /// of real time, or live sessions look expired to them.
     pub fn with_clock(&self, clock: Clock) -> Self {
         Self {
             backend: Arc::new(self.backend.with_clock(clock)),
