@@ -82,14 +82,14 @@ impl Backend {
 
     /// Returns a copy that reads the time from `clock`.
     pub(crate) fn with_clock(&self, clock: Clock) -> Self {
-        Self {
-            config: self.config.clone(),
-            store: self.store.clone(),
-            cache: self.cache.clone(),
-            file_store: self.file_store.clone(),
-            clock,
-            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
-        }
+        let mut backend = Self::new(
+            self.config.clone(),
+            self.store.clone(),
+            self.cache.clone(),
+            self.file_store.clone(),
+        );
+        backend.clock = clock;
+        backend
     }
 
     fn now(&self) -> OffsetDateTime {

@@ -8,7 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 use web_session::Session;
 
-use super::{see_other, user_context, AppState, USER_KEY};
+use super::{dashboard_for_signed_in, see_other, user_context, AppState, USER_KEY};
 use crate::error::AppError;
 use crate::users::UserStore;
 
@@ -61,17 +61,13 @@ pub(crate) async fn show_login(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    let user = state.current_user(&session);
-    if user.is_some() {
-        // A signed-in user has nothing to do here; the flash data goes
-        // along to the dashboard.
-        session.reflash();
-        return Ok(see_other("/dashboard"));
+    if let Some(redirect) = dashboard_for_signed_in(&state, &session) {
+        return Ok(redirect);
     }
     session.token();
     let html = state
         .templates
-        .render("login.html", Some(&session), user_context(user.as_ref()))?;
+        .render("login.html", Some(&session), user_context(None))?;
     Ok(html.into_response())
 }
 

@@ -51,6 +51,14 @@ impl AppState {
     }
 }
 
+/// Returns a redirect to the dashboard when the user is signed in, for pages
+/// that only guests need. The flash data goes along, since no page showed it.
+pub(crate) fn dashboard_for_signed_in(state: &AppState, session: &Session) -> Option<Response> {
+    state.current_user(session)?;
+    session.reflash();
+    Some(see_other("/dashboard"))
+}
+
 /// Session key of the signed-in user's id.
 pub(crate) const USER_KEY: &str = "user_id";
 
@@ -199,7 +207,7 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<B
     response
 }
 
-/// A `303 See Other` redirect, so a POST is followed by a GET.
+/// Returns a `303 See Other` redirect, so a POST is followed by a GET.
 pub(crate) fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()
 }

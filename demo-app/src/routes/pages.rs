@@ -7,7 +7,7 @@ use minijinja::context;
 use web_session::Session;
 
 use super::playground::session_listing;
-use super::{see_other, user_context, AppState};
+use super::{dashboard_for_signed_in, see_other, user_context, AppState};
 use crate::error::AppError;
 
 /// Shows the home page to guests. A signed-in user is sent on to the
@@ -16,10 +16,8 @@ pub(crate) async fn home(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    let user = state.current_user(&session);
-    if user.is_some() {
-        session.reflash();
-        return Ok(see_other("/dashboard"));
+    if let Some(redirect) = dashboard_for_signed_in(&state, &session) {
+        return Ok(redirect);
     }
     let html = state
         .templates

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use web_session::Session;
 
-use super::{see_other, user_context, AppState};
+use super::{dashboard_for_signed_in, see_other, user_context, AppState};
 use crate::error::AppError;
 use crate::users::CreateUserError;
 use crate::validation::RegisterForm;
@@ -17,23 +17,18 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, AppError> {
-    let user = state.current_user(&session);
-    if user.is_some() {
-        // A signed-in user has nothing to do here; the flash data goes
-        // along to the dashboard.
-        session.reflash();
-        return Ok(see_other("/dashboard"));
+    if let Some(redirect) = dashboard_for_signed_in(&state, &session) {
+        return Ok(redirect);
     }
     session.token();
-    let html =
-        state
-            .templates
-            .render("register.html", Some(&session), user_context(user.as_ref()))?;
+    let html = state
+        .templates
+        .render("register.html", Some(&session), user_context(None))?;
     Ok(html.into_response())
 }
 
 /// Validates the form. On failure it flashes the errors and the input
-/// (never the passwords) and redirects back with `303`; on success it
+/// (never the passwords) and redirects back with `303`. On success it
 /// creates the user, signs them in under a new session id and redirects to
 /// the dashboard.
 pub(crate) async fn submit(
