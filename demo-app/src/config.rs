@@ -57,7 +57,7 @@ pub enum StartError {
     DataFile {
         /// The data file.
         path: PathBuf,
-        /// What serde reported.
+        /// The serde error.
         source: serde_json::Error,
     },
 }

@@ -30,7 +30,7 @@ struct Contents {
     submissions: VecDeque<String>,
 }
 
-/// What happened to a posted entry.
+/// Outcome of posting an entry.
 #[derive(Debug)]
 pub(crate) enum Posted {
     /// The entry was added.

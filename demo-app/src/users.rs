@@ -22,7 +22,7 @@ pub(crate) struct User {
     password_hash: String,
 }
 
-/// Why a user could not be created.
+/// Error that stops a user from being created.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CreateUserError {
     /// Another user already has this e-mail address.

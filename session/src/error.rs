@@ -11,7 +11,7 @@ pub enum Error {
     Deserialize {
         /// The session key that was read.
         key: String,
-        /// What serde reported.
+        /// The serde error.
         source: serde_json::Error,
     },
 
@@ -20,7 +20,7 @@ pub enum Error {
     Serialize {
         /// The session key that was written.
         key: String,
-        /// What serde reported.
+        /// The serde error.
         source: serde_json::Error,
     },
 

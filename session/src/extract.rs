@@ -7,7 +7,7 @@ use http::StatusCode;
 
 use crate::Session;
 
-/// Rejection when a handler asks for a [`Session`] on a route that the
+/// Rejection when a handler requests a [`Session`] on a route that the
 /// [`SessionStart`](crate::SessionStart) layer does not wrap.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
 #[error(

@@ -1,5 +1,5 @@
-//! Graceful shutdown: a request still arriving when the server is told to
-//! stop finishes, and its session and data are saved.
+//! Graceful shutdown: a request still arriving when the server receives the
+//! signal to stop finishes, and its session and data are saved.
 
 use std::time::Duration;
 

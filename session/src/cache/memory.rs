@@ -35,7 +35,7 @@ impl MemoryCache {
         self.entries.entry_count()
     }
 
-    /// Returns whether the cache holds no sessions.
+    /// Returns whether the cache contains no sessions.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

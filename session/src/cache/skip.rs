@@ -4,7 +4,7 @@ use tower_sessions_core::session::{Id, Record};
 
 use super::SessionCache;
 
-/// A cache that holds nothing, so every load goes to the store.
+/// A cache that stores nothing, so every load goes to the store.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SkipCache;
 

@@ -125,7 +125,7 @@ impl FileStore {
         self
     }
 
-    /// Returns the folder that holds the session files.
+    /// Returns the folder that contains the session files.
     pub fn folder(&self) -> &Path {
         &self.folder
     }
